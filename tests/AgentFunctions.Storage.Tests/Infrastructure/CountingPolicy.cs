@@ -4,7 +4,7 @@ using Azure.Core.Pipeline;
 namespace AgentFunctions.Storage.Tests;
 
 /// <summary>Counts the requests a client sends (add it to the client options' per-retry policies).</summary>
-internal sealed class CountingPolicy : HttpPipelineSynchronousPolicy
+public sealed class CountingPolicy : HttpPipelineSynchronousPolicy
 {
     private int _count;
 
