@@ -1,10 +1,42 @@
+using AgentFunctions.Benchmarks.Storage;
+
 namespace AgentFunctions.Benchmarks;
 
+/// <summary>
+/// On-demand benchmarks, run against the storage in AGENTFUNCTIONS_STORAGE_CONNECTION_STRING
+/// (eng/bench.sh starts a private Azurite for them). Each prints its figures and the ratios
+/// measured in the same run; nothing here is asserted in CI.
+/// </summary>
 internal static class Program
 {
-    private static int Main()
+    private static readonly Dictionary<string, Func<string, Task>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
-        Console.WriteLine("No benchmarks yet.");
+        ["tables"] = TableBenchmark.RunAsync,
+    };
+
+    private static async Task<int> Main(string[] args)
+    {
+        var connectionString = Environment.GetEnvironmentVariable("AGENTFUNCTIONS_STORAGE_CONNECTION_STRING");
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            await Console.Error.WriteLineAsync("AGENTFUNCTIONS_STORAGE_CONNECTION_STRING is not set; run through eng/bench.sh.");
+            return 2;
+        }
+
+        var selected = args.Length == 0 ? Benchmarks.Keys.ToArray() : args;
+        foreach (var name in selected)
+        {
+            if (!Benchmarks.TryGetValue(name, out var run))
+            {
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{name}'. Known: {string.Join(", ", Benchmarks.Keys)}.");
+                return 2;
+            }
+
+            Console.WriteLine($"## {name}");
+            await run(connectionString);
+            Console.WriteLine();
+        }
+
         return 0;
     }
 }
