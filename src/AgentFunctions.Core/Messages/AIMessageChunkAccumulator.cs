@@ -10,13 +10,15 @@ namespace AgentFunctions.Core.Messages;
 /// LangGraph's <c>messages/partial</c> events show it: text deltas concatenate, tool call chunks
 /// merge by index (name, args and id text concatenated; an id already set is kept), usage adds up,
 /// <c>additional_kwargs</c> and <c>response_metadata</c> merge (see LangChain's <c>merge_dicts</c>),
-/// the first id and name win. Not thread-safe: one accumulator per streamed message.
+/// the first id and name win. Tool calls and invalid tool calls are derived from the merged tool call
+/// chunks (a chunk's own <c>invalid_tool_calls</c> are not carried over, as in LangChain; a chunk
+/// with whole tool calls and no chunks contributes them as chunks). Not thread-safe: one accumulator
+/// per streamed message.
 /// </summary>
 public sealed class AIMessageChunkAccumulator
 {
     private readonly StringBuilder _text = new();
     private readonly List<ToolCallChunkBuilder> _toolCallChunks = [];
-    private readonly List<InvalidToolCall> _invalidToolCalls = [];
     private JsonArray? _blocks;
     private JsonObject? _additionalKwargs;
     private JsonObject? _responseMetadata;
@@ -43,7 +45,6 @@ public sealed class AIMessageChunkAccumulator
         _additionalKwargs = MergeObject(_additionalKwargs, chunk.AdditionalKwargs);
         _responseMetadata = MergeObject(_responseMetadata, chunk.ResponseMetadata);
         _usage = UsageMetadata.Add(_usage, chunk.UsageMetadata);
-        _invalidToolCalls.AddRange(chunk.InvalidToolCalls);
         foreach (var piece in chunk.ToolCallChunks)
         {
             AddToolCallChunk(piece);
@@ -108,7 +109,7 @@ public sealed class AIMessageChunkAccumulator
             ExtraFields = _extraFields is null ? MessageJsonValues.NoExtraFields : new Dictionary<string, JsonElement>(_extraFields, StringComparer.Ordinal),
             ToolCallChunks = chunks,
             ToolCalls = toolCalls,
-            InvalidToolCalls = [.. _invalidToolCalls, .. invalid],
+            InvalidToolCalls = invalid,
             UsageMetadata = _usage,
         };
     }

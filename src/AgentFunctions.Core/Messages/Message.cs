@@ -94,19 +94,16 @@ public sealed record AIMessageChunk : AIMessage
     public IReadOnlyList<ToolCallChunk> ToolCallChunks { get; init; } = [];
 
     /// <summary>
-    /// The message this chunk stands for: type <c>ai</c>, its tool calls parsed from
-    /// <see cref="ToolCallChunks"/> (arguments that do not parse to an object become invalid tool
-    /// calls), the chunks themselves dropped.
+    /// The message this chunk stands for: type <c>ai</c>, the chunks themselves dropped. When there
+    /// are <see cref="ToolCallChunks"/>, the tool calls and invalid tool calls are parsed from them
+    /// (arguments that do not parse to an object make an invalid tool call), as LangChain does;
+    /// otherwise the chunk's own lists are kept.
     /// </summary>
     public AIMessage Complete()
     {
         var (toolCalls, invalid) = ToolCallChunks.Count > 0
             ? ToolCallChunk.Parse(ToolCallChunks)
             : (ToolCalls, InvalidToolCalls);
-        if (ToolCallChunks.Count > 0 && InvalidToolCalls.Count > 0)
-        {
-            invalid = [.. InvalidToolCalls, .. invalid];
-        }
 
         return new AIMessage
         {
