@@ -29,12 +29,12 @@ internal static class StoragePipeline
 
     public static HttpPipelinePolicy Token(TokenCredential credential) => new BearerTokenAuthenticationPolicy(credential, TokenScope);
 
-    public static HttpPipelinePolicy Sas(AzureSasCredential credential) => new SasPolicy(credential.Signature);
+    public static HttpPipelinePolicy Sas(AzureSasCredential credential) => new SasPolicy(credential);
 
     /// <summary>The authentication a connection string implies: its key, else its SAS, else none (for public or proxy-authenticated endpoints).</summary>
     public static HttpPipelinePolicy? FromConnectionString(StorageConnectionString connection, StorageService service)
         => connection.SharedKeyCredential is { } key ? SharedKey(key, service)
-            : connection.SharedAccessSignature is { } sas ? new SasPolicy(sas)
+            : connection.SharedAccessSignature is { } sas ? Sas(new AzureSasCredential(sas))
             : null;
 
     private sealed class VersionPolicy(string version) : HttpPipelineSynchronousPolicy

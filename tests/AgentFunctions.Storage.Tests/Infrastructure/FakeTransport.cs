@@ -1,91 +1,90 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text;
-using Azure;
+using System.Net;
+using System.Net.Http.Headers;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
 namespace AgentFunctions.Storage.Tests;
 
-/// <summary>A transport that answers from a function and records what was sent: for logic Azurite cannot show (tokens over https, odd pages).</summary>
-public sealed class FakeTransport(Func<Request, FakeResponse> respond) : HttpPipelineTransport
+/// <summary>
+/// A transport that never touches the network: the pipeline's real HTTP transport over a handler
+/// that records each request as it would go on the wire and answers from a script.
+/// </summary>
+internal sealed class FakeTransport
 {
-    public List<(string Method, Uri Uri, Dictionary<string, string> Headers)> Sent { get; } = [];
+    private readonly Queue<Func<HttpResponseMessage>> _responses = new();
 
-    public override Request CreateRequest() => new FakeRequest();
-
-    public override void Process(HttpMessage message) => ProcessAsync(message).AsTask().GetAwaiter().GetResult();
-
-    public override ValueTask ProcessAsync(HttpMessage message)
+    public FakeTransport()
     {
-        var request = message.Request;
-        Sent.Add((request.Method.Method, request.Uri.ToUri(), request.Headers.ToDictionary(h => h.Name, h => h.Value, StringComparer.OrdinalIgnoreCase)));
-        message.Response = respond(request);
-        return ValueTask.CompletedTask;
+        Transport = new HttpClientTransport(new HttpClient(new Handler(this)));
     }
 
-    private sealed class FakeRequest : Request
+    public HttpPipelineTransport Transport { get; }
+
+    public List<RecordedRequest> Requests { get; } = [];
+
+    /// <summary>Answers the next request with <paramref name="status"/> and an XML body; when nothing is scripted, requests get 204.</summary>
+    public FakeTransport Then(HttpStatusCode status, string? xml = null, params (string Name, string Value)[] headers)
+        => ThenBody(status, xml, "application/xml", headers);
+
+    /// <summary>Answers the next request with <paramref name="status"/> and a JSON body.</summary>
+    public FakeTransport ThenJson(HttpStatusCode status, string json, params (string Name, string Value)[] headers)
+        => ThenBody(status, json, "application/json", headers);
+
+    private FakeTransport ThenBody(HttpStatusCode status, string? body, string contentType, (string Name, string Value)[] headers)
     {
-        private readonly Dictionary<string, List<string>> _headers = new(StringComparer.OrdinalIgnoreCase);
-
-        public override string ClientRequestId { get; set; } = Guid.NewGuid().ToString();
-
-        public override void Dispose()
+        _responses.Enqueue(() =>
         {
-        }
+            var response = new HttpResponseMessage(status);
+            if (body is not null)
+            {
+                response.Content = new StringContent(body, new MediaTypeHeaderValue(contentType));
+            }
 
-        protected override void AddHeader(string name, string value) => Values(name).Add(value);
+            foreach (var (name, value) in headers)
+            {
+                response.Headers.TryAddWithoutValidation(name, value);
+            }
 
-        protected override bool ContainsHeader(string name) => _headers.ContainsKey(name);
+            return response;
+        });
+        return this;
+    }
 
-        protected override IEnumerable<HttpHeader> EnumerateHeaders()
-            => _headers.Select(h => new HttpHeader(h.Key, string.Join(",", h.Value)));
+    internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, IReadOnlyDictionary<string, string> Headers);
 
-        protected override bool RemoveHeader(string name) => _headers.Remove(name);
-
-        protected override bool TryGetHeader(string name, [NotNullWhen(true)] out string? value)
+    private sealed class Handler(FakeTransport owner) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            value = _headers.TryGetValue(name, out var values) ? string.Join(",", values) : null;
-            return value is not null;
+            var headers = request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>())
+                .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+            lock (owner.Requests)
+            {
+                owner.Requests.Add(new RecordedRequest(request.Method, request.RequestUri!, headers));
+            }
+
+            var next = owner._responses.TryDequeue(out var respond) ? respond() : new HttpResponseMessage(HttpStatusCode.NoContent);
+            next.RequestMessage = request;
+            return Task.FromResult(next);
         }
-
-        protected override bool TryGetHeaderValues(string name, [NotNullWhen(true)] out IEnumerable<string>? values)
-        {
-            values = _headers.TryGetValue(name, out var list) ? list : null;
-            return values is not null;
-        }
-
-        protected override void SetHeader(string name, string value) => _headers[name] = [value];
-
-        private List<string> Values(string name) => _headers.TryGetValue(name, out var list) ? list : _headers[name] = [];
     }
 }
 
-/// <summary>A canned response.</summary>
-public sealed class FakeResponse(int status, string body = "", params (string Name, string Value)[] headers) : Response
+/// <summary>A token credential that hands out a fixed token and records the scopes it was asked for.</summary>
+internal sealed class FakeTokenCredential(string token) : TokenCredential
 {
-    private readonly Dictionary<string, string> _headers = headers.ToDictionary(h => h.Name, h => h.Value, StringComparer.OrdinalIgnoreCase);
+    public List<string[]> RequestedScopes { get; } = [];
 
-    public override int Status => status;
-
-    public override string ReasonPhrase => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    public override Stream? ContentStream { get; set; } = new MemoryStream(Encoding.UTF8.GetBytes(body));
-
-    public override string ClientRequestId { get; set; } = string.Empty;
-
-    public override void Dispose()
+    public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
     {
+        lock (RequestedScopes)
+        {
+            RequestedScopes.Add(requestContext.Scopes);
+        }
+
+        return new AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
     }
 
-    protected override bool ContainsHeader(string name) => _headers.ContainsKey(name);
-
-    protected override IEnumerable<HttpHeader> EnumerateHeaders() => _headers.Select(h => new HttpHeader(h.Key, h.Value));
-
-    protected override bool TryGetHeader(string name, [NotNullWhen(true)] out string? value) => _headers.TryGetValue(name, out value);
-
-    protected override bool TryGetHeaderValues(string name, [NotNullWhen(true)] out IEnumerable<string>? values)
-    {
-        values = _headers.TryGetValue(name, out var value) ? [value] : null;
-        return values is not null;
-    }
+    public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        => new(GetToken(requestContext, cancellationToken));
 }

@@ -1,6 +1,6 @@
+using System.Net;
 using AgentFunctions.Storage.Tables;
 using Azure;
-using Azure.Core;
 
 namespace AgentFunctions.Storage.Tests.Tables;
 
@@ -26,26 +26,25 @@ public class TableAuthenticationTests
     [Fact]
     public async Task QueryAsync_TokenCredential_SendsBearerTokenForTheStorageScope()
     {
-        var credential = new RecordingCredential();
-        var transport = new FakeTransport(_ => new FakeResponse(200, EmptyPage));
-        var client = new TableServiceClient(new Uri("https://acct.table.core.windows.net"), credential, new TableClientOptions { Transport = transport })
+        var credential = new FakeTokenCredential("token-1");
+        var fake = new FakeTransport().ThenJson(HttpStatusCode.OK, EmptyPage);
+        var client = new TableServiceClient(new Uri("https://acct.table.core.windows.net"), credential, new TableClientOptions { Transport = fake.Transport })
             .GetTableClient("things");
 
         await foreach (var entity in client.QueryAsync<TableEntity>())
         {
         }
 
-        Assert.Equal(["https://storage.azure.com/.default"], credential.Scopes);
-        Assert.Equal("Bearer token-1", transport.Sent.Single().Headers["Authorization"]);
-        Assert.Equal("https://acct.table.core.windows.net/things()", transport.Sent.Single().Uri.GetLeftPart(UriPartial.Path));
+        Assert.Equal(["https://storage.azure.com/.default"], credential.RequestedScopes.Single());
+        Assert.Equal("Bearer token-1", fake.Requests.Single().Headers["Authorization"]);
+        Assert.Equal("https://acct.table.core.windows.net/things()", fake.Requests.Single().Uri.GetLeftPart(UriPartial.Path));
     }
 
     [Fact]
     public async Task QueryAsync_SasCredential_AppendsTheSignatureOnceEvenOnRetries()
     {
-        var attempts = 0;
-        var transport = new FakeTransport(_ => ++attempts == 1 ? new FakeResponse(503) : new FakeResponse(200, EmptyPage));
-        var options = new TableClientOptions { Transport = transport };
+        var fake = new FakeTransport().ThenJson(HttpStatusCode.ServiceUnavailable, "{}").ThenJson(HttpStatusCode.OK, EmptyPage);
+        var options = new TableClientOptions { Transport = fake.Transport };
         options.Retry.Delay = TimeSpan.FromMilliseconds(1);
         var client = new TableServiceClient(new Uri("https://acct.table.core.windows.net"), new AzureSasCredential("sv=2019-02-02&sig=abc%3D"), options)
             .GetTableClient("things");
@@ -54,18 +53,18 @@ public class TableAuthenticationTests
         {
         }
 
-        Assert.Equal(2, transport.Sent.Count);
-        Assert.All(transport.Sent, s => Assert.Equal(1, CountOf(s.Uri.Query, "sig=")));
-        Assert.All(transport.Sent, s => Assert.False(s.Headers.ContainsKey("Authorization")));
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.All(fake.Requests, r => Assert.Equal(1, CountOf(r.Uri.Query, "sig=")));
+        Assert.All(fake.Requests, r => Assert.False(r.Headers.ContainsKey("Authorization")));
     }
 
     [Fact]
     public async Task QueryAsync_EmptyPageWithContinuation_ContinuesToTheNextPage()
     {
-        var transport = new FakeTransport(request => request.Uri.Query.Contains("NextPartitionKey", StringComparison.Ordinal)
-            ? new FakeResponse(200, """{"value":[{"PartitionKey":"p","RowKey":"r1","N":1}]}""")
-            : new FakeResponse(200, EmptyPage, ("x-ms-continuation-NextPartitionKey", "1!4!cA--"), ("x-ms-continuation-NextRowKey", "1!4!cjE-")));
-        var client = new TableServiceClient(new Uri("https://acct.table.core.windows.net"), new AzureSasCredential("sig=x"), new TableClientOptions { Transport = transport })
+        var fake = new FakeTransport()
+            .ThenJson(HttpStatusCode.OK, EmptyPage, ("x-ms-continuation-NextPartitionKey", "1!4!cA--"), ("x-ms-continuation-NextRowKey", "1!4!cjE-"))
+            .ThenJson(HttpStatusCode.OK, """{"value":[{"PartitionKey":"p","RowKey":"r1","N":1}]}""");
+        var client = new TableServiceClient(new Uri("https://acct.table.core.windows.net"), new AzureSasCredential("sig=x"), new TableClientOptions { Transport = fake.Transport })
             .GetTableClient("things");
 
         var rows = new List<string>();
@@ -75,23 +74,9 @@ public class TableAuthenticationTests
         }
 
         Assert.Equal(["r1"], rows);
-        Assert.Equal(2, transport.Sent.Count);
-        Assert.Contains("NextRowKey=1%214%21cjE-", transport.Sent[1].Uri.Query, StringComparison.Ordinal);
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.Contains("NextRowKey=1%214%21cjE-", fake.Requests[1].Uri.Query, StringComparison.Ordinal);
     }
 
     private static int CountOf(string text, string part) => text.Split(part).Length - 1;
-
-    private sealed class RecordingCredential : TokenCredential
-    {
-        public List<string> Scopes { get; } = [];
-
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
-        {
-            Scopes.AddRange(requestContext.Scopes);
-            return new AccessToken("token-1", DateTimeOffset.UtcNow.AddHours(1));
-        }
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
-            => ValueTask.FromResult(GetToken(requestContext, cancellationToken));
-    }
 }
