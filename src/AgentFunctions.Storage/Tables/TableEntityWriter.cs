@@ -97,6 +97,42 @@ public sealed class TableEntityWriter
         }
     }
 
+    /// <summary>
+    /// Writes a string of any length across as many properties as it needs — <paramref name="name"/>,
+    /// then <c>name_1</c>, <c>name_2</c>… — each within the service's 64 KiB (UTF-16) property limit and
+    /// never splitting a surrogate pair. Read it back with <see cref="TableEntityReader.GetLargeString"/>.
+    /// The entity as a whole must still stay within 1 MiB.
+    /// </summary>
+    /// <returns>The number of properties written.</returns>
+    public int WriteLargeString(string name, string? value)
+    {
+        if (value is null)
+        {
+            return 0;
+        }
+
+        var parts = 0;
+        var start = 0;
+        do
+        {
+            var length = Math.Min(MaxStringPropertyChars, value.Length - start);
+            if (start + length < value.Length && char.IsHighSurrogate(value[start + length - 1]))
+            {
+                length--;
+            }
+
+            _json.WriteString(parts == 0 ? name : $"{name}_{parts}", value.AsSpan(start, length));
+            start += length;
+            parts++;
+        }
+        while (start < value.Length);
+
+        return parts;
+    }
+
+    /// <summary>The most characters one string property holds (64 KiB of UTF-16, less a margin).</summary>
+    public const int MaxStringPropertyChars = 32_000;
+
     /// <summary>Writes a value of any supported type: string, bool, int, long, double, DateTimeOffset, DateTime, Guid, byte[], BinaryData.</summary>
     /// <exception cref="NotSupportedException">The type is not one the Table service stores.</exception>
     public void WriteValue(string name, object? value)
