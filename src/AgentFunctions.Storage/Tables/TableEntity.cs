@@ -82,6 +82,22 @@ public sealed class TableEntity : ITableEntity<TableEntity>, IEnumerable<KeyValu
 
     public byte[]? GetBinary(string name) => this[name] as byte[];
 
+    /// <summary>Reads a string stored across properties by <see cref="SetLargeString"/> or <see cref="TableEntityWriter.WriteLargeString"/>.</summary>
+    public string? GetLargeString(string name) => LargeStrings.Join(name, GetString);
+
+    /// <summary>Stores a string of any length as <paramref name="name"/> and as many numbered parts as it needs.</summary>
+    /// <returns>The number of properties used.</returns>
+    public int SetLargeString(string name, string value)
+    {
+        var parts = 0;
+        foreach (var range in LargeStrings.Split(value))
+        {
+            this[LargeStrings.PartName(name, parts++)] = value[range];
+        }
+
+        return parts;
+    }
+
     public void WriteProperties(TableEntityWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);

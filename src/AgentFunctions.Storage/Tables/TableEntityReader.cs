@@ -31,19 +31,8 @@ public readonly struct TableEntityReader
     /// <summary>Reads a string written with <see cref="TableEntityWriter.WriteLargeString"/>: the property and its numbered continuations.</summary>
     public string? GetLargeString(string name)
     {
-        var first = GetString(name);
-        if (first is null || !_entity.TryGetProperty(name + "_1", out _))
-        {
-            return first;
-        }
-
-        var builder = new System.Text.StringBuilder(first);
-        for (var i = 1; GetString($"{name}_{i}") is { } part; i++)
-        {
-            builder.Append(part);
-        }
-
-        return builder.ToString();
+        var reader = this;
+        return LargeStrings.Join(name, part => reader.GetString(part));
     }
 
     public bool? GetBoolean(string name) => TryGet(name, out var value) ? value.ValueKind switch

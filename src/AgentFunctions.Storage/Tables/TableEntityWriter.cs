@@ -112,26 +112,13 @@ public sealed class TableEntityWriter
         }
 
         var parts = 0;
-        var start = 0;
-        do
+        foreach (var range in LargeStrings.Split(value))
         {
-            var length = Math.Min(MaxStringPropertyChars, value.Length - start);
-            if (start + length < value.Length && char.IsHighSurrogate(value[start + length - 1]))
-            {
-                length--;
-            }
-
-            _json.WriteString(parts == 0 ? name : $"{name}_{parts}", value.AsSpan(start, length));
-            start += length;
-            parts++;
+            _json.WriteString(LargeStrings.PartName(name, parts++), value.AsSpan(range));
         }
-        while (start < value.Length);
 
         return parts;
     }
-
-    /// <summary>The most characters one string property holds (64 KiB of UTF-16, less a margin).</summary>
-    public const int MaxStringPropertyChars = 32_000;
 
     /// <summary>Writes a value of any supported type: string, bool, int, long, double, DateTimeOffset, DateTime, Guid, byte[], BinaryData.</summary>
     /// <exception cref="NotSupportedException">The type is not one the Table service stores.</exception>

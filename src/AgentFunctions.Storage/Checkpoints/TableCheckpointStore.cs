@@ -1,0 +1,681 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Paging;
+using AgentFunctions.Core.State;
+using AgentFunctions.Core.Stores;
+using AgentFunctions.Storage.Owners;
+using AgentFunctions.Storage.Tables;
+using Azure;
+
+namespace AgentFunctions.Storage.Checkpoints;
+
+/// <summary>
+/// Checkpoints in Table Storage, one partition per thread (see <see cref="CheckpointKeys"/> for the rows).
+/// A checkpoint stores its step's delta; full snapshots are written when the deltas since the last
+/// one have grown past a multiple of its size, or on a fork. Writing costs O(size of the step)
+/// (amortised: a snapshot is paid for by the deltas before it); reading the latest state costs two
+/// queries whatever the thread's length; history is a lazy pageable of small rows.
+/// </summary>
+public sealed class TableCheckpointStore : ICheckpointStore
+{
+    // Room for the keys, names and JSON of a row: 14 parts of 32,000 UTF-16 characters stay under 1 MiB.
+    private const int MaxRowChars = 14 * LargeStrings.MaxPropertyChars;
+    private const int MaxBlockChars = 400_000;
+    private const int MaxBlockProps = 240;
+
+    // An entity-group transaction carries at most 100 operations and 4 MiB; leave room for the envelope.
+    private const int MaxBatchOperations = TableClient.MaxTransactionActions;
+    private const long MaxBatchBytes = 3_600_000;
+
+    private readonly TableClient _table;
+    private readonly CheckpointStoreOptions _options;
+    private readonly Lazy<Task> _created;
+
+    public TableCheckpointStore(TableServiceClient service, CheckpointStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        _options = options ?? new CheckpointStoreOptions();
+        _table = service.GetTableClient(_options.TableName);
+        _created = new Lazy<Task>(() => _table.CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public async Task<CheckpointSummary> PutAsync(CheckpointWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var partition = PartitionOf(write.OwnerId, write.ThreadId);
+        var deltaJson = write.Delta.ToJson();
+        var metadataJson = RequireKind(write.Metadata, JsonValueKind.Object, nameof(write.Metadata)).GetRawText();
+        var tasksJson = RequireKind(write.Tasks, JsonValueKind.Array, nameof(write.Tasks)).GetRawText();
+        var nextJson = JsonSerializer.Serialize(write.Next, CheckpointSerializerContext.Default.IReadOnlyListString);
+        var (writesJson, writesNode) = StoredWrites(write.Writes, deltaJson);
+        var stepBytes = Utf8(deltaJson) + Utf8(metadataJson) + Utf8(tasksJson) + Utf8(nextJson) + Utf8(writesJson ?? string.Empty);
+        if (stepBytes > _options.MaxStepBytes)
+        {
+            throw new CheckpointTooLargeException(stepBytes, _options.MaxStepBytes);
+        }
+
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var head = await ReadHeadAsync(partition, cancellationToken).ConfigureAwait(false);
+        var parentSequence = ResolveParent(write, head);
+
+        var sequence = (head?.Seq ?? 0) + 1;
+        var createdAt = DateTimeOffset.UtcNow;
+        var row = new CheckpointRow
+        {
+            PartitionKey = partition,
+            RowKey = CheckpointKeys.Checkpoint(sequence),
+            Id = CheckpointIds.Create(sequence, createdAt),
+            ParentId = write.ParentCheckpointId,
+            Seq = sequence,
+            Step = write.Step,
+            Source = SourceName(write.Source),
+            Metadata = metadataJson,
+            Writes = writesJson,
+            WritesNode = writesNode,
+            Next = nextJson,
+            Tasks = tasksJson,
+            CreatedAt = createdAt,
+        };
+
+        var plan = new WritePlan(partition, sequence);
+        var appendsToHead = head is not null && parentSequence == head.Seq;
+        var snapshotDue = head is null || !appendsToHead
+            || head.SinceSnapChars + deltaJson.Length >= (_options.SnapshotGrowthFactor - 1) * Math.Max(head.SnapChars, _options.MinSnapshotChars)
+            || head.RowsSinceSnap >= _options.MaxRowsBetweenSnapshots;
+
+        if (!appendsToHead && parentSequence is { } forkedFrom)
+        {
+            var parentRow = await _table.GetEntityIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(forkedFrom), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!parentRow.HasValue || parentRow.Value!.Id != write.ParentCheckpointId)
+            {
+                throw new CheckpointNotFoundException($"Thread '{write.ThreadId}' has no checkpoint '{write.ParentCheckpointId}'.");
+            }
+        }
+
+        if (snapshotDue)
+        {
+            var before = parentSequence is { } parent
+                ? (await MaterializeAsync(partition, parent, parent, cancellationToken).ConfigureAwait(false))[parent].State
+                : AgentState.Empty;
+            var stateJson = before.Apply(write.Delta).ToJson();
+            row.Kind = CheckpointRow.KindSnapshot;
+            row.WritesNode = null;
+            row.Writes = write.Writes?.GetRawText();
+            row.SnapSeq = sequence;
+            row.SnapChars = stateJson.Length;
+            plan.AddBlob(CheckpointKeys.Snapshot, stateJson);
+        }
+        else
+        {
+            row.Kind = CheckpointRow.KindDelta;
+            row.SnapSeq = head!.SnapSeq;
+            row.SnapChars = head.SnapChars;
+            row.SinceSnapChars = head.SinceSnapChars + deltaJson.Length;
+            row.RowsSinceSnap = head.RowsSinceSnap;
+            var parts = (deltaJson.Length / LargeStrings.MaxPropertyChars) + 1;
+            var blockOpen = head.BlockSeq > head.SnapSeq;
+            if (blockOpen && head.BlockProps + parts <= MaxBlockProps && head.BlockChars + deltaJson.Length <= MaxBlockChars)
+            {
+                (row.BlockSeq, row.BlockProps, row.BlockChars) = (head.BlockSeq, head.BlockProps + parts, head.BlockChars + deltaJson.Length);
+                plan.AddToBlock(head.BlockSeq, deltaJson);
+            }
+            else if (deltaJson.Length <= MaxBlockChars)
+            {
+                (row.BlockSeq, row.BlockProps, row.BlockChars) = (sequence, parts, deltaJson.Length);
+                row.RowsSinceSnap++;
+                plan.AddToBlock(sequence, deltaJson);
+            }
+            else
+            {
+                (row.BlockSeq, row.BlockProps, row.BlockChars) = (head.BlockSeq, head.BlockProps, head.BlockChars);
+                row.RowsSinceSnap += (deltaJson.Length / MaxRowChars) + 2;
+                plan.AddBlob(CheckpointKeys.Delta, deltaJson);
+            }
+        }
+
+        await CommitAsync(plan, row, cancellationToken).ConfigureAwait(false);
+        return Summarize(row, write.ThreadId);
+    }
+
+    public async Task<Checkpoint?> GetLatestAsync(string ownerId, string threadId, CancellationToken cancellationToken = default)
+    {
+        var partition = PartitionOf(ownerId, threadId);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var head = await ReadHeadAsync(partition, cancellationToken).ConfigureAwait(false);
+        if (head is null)
+        {
+            return null;
+        }
+
+        var states = await MaterializeAsync(partition, head.Seq, head.Seq, cancellationToken).ConfigureAwait(false);
+        return Complete(head, threadId, states[head.Seq]);
+    }
+
+    public async Task<Checkpoint?> GetAsync(string ownerId, string threadId, string checkpointId, CancellationToken cancellationToken = default)
+    {
+        var partition = PartitionOf(ownerId, threadId);
+        if (!CheckpointIds.TryGetSequence(checkpointId, out var sequence))
+        {
+            return null;
+        }
+
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var response = await _table.GetEntityIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!response.HasValue || response.Value!.Id != checkpointId)
+        {
+            return null;
+        }
+
+        var states = await MaterializeAsync(partition, sequence, sequence, cancellationToken).ConfigureAwait(false);
+        return Complete(response.Value, threadId, states[sequence]);
+    }
+
+    public AsyncPageable<CheckpointSummary> GetCheckpointSummariesAsync(
+        string ownerId, string threadId, string? before = null, JsonElement? metadataFilter = null, int? pageSizeHint = null, CancellationToken cancellationToken = default)
+    {
+        var query = HistoryQuery(ownerId, threadId, before, metadataFilter);
+        return AsyncPageables.Create<CheckpointSummary>(
+            async (token, size, ct) =>
+            {
+                var (rows, next, response) = await query.ReadPageAsync(token, size ?? pageSizeHint, ct).ConfigureAwait(false);
+                return Page<CheckpointSummary>.FromValues(rows.Select(r => Summarize(r, threadId)).ToList(), next, response);
+            },
+            cancellationToken);
+    }
+
+    public AsyncPageable<Checkpoint> GetCheckpointsAsync(
+        string ownerId, string threadId, string? before = null, JsonElement? metadataFilter = null, int? pageSizeHint = null, CancellationToken cancellationToken = default)
+    {
+        var query = HistoryQuery(ownerId, threadId, before, metadataFilter);
+        return AsyncPageables.Create<Checkpoint>(
+            async (token, size, ct) =>
+            {
+                var (rows, next, response) = await query.ReadPageAsync(token, size ?? pageSizeHint, ct).ConfigureAwait(false);
+                if (rows.Count == 0)
+                {
+                    return Page<Checkpoint>.FromValues([], next, response);
+                }
+
+                var states = await MaterializeAsync(query.Partition, rows[^1].Seq, rows[0].Seq, ct).ConfigureAwait(false);
+                return Page<Checkpoint>.FromValues(rows.Select(r => Complete(r, threadId, states[r.Seq])).ToList(), next, response);
+            },
+            cancellationToken);
+    }
+
+    public async Task DeleteThreadAsync(string ownerId, string threadId, CancellationToken cancellationToken = default)
+    {
+        var partition = PartitionOf(ownerId, threadId);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var filter = TableFilter.Create($"PartitionKey eq {partition}");
+        while (true)
+        {
+            // Each pass deletes what one page lists, so a thread of any size is removed in bounded memory.
+            var keys = new List<string>();
+            await foreach (var page in _table.QueryAsync<TableEntity>(filter, selectProperties: ["RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+            {
+                keys.AddRange(page.Values.Select(e => e.RowKey));
+                break;
+            }
+
+            if (keys.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var chunk in keys.Chunk(MaxBatchOperations))
+            {
+                await _table.SubmitTransactionAsync(
+                    chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, key))),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private HistoryReader HistoryQuery(string ownerId, string threadId, string? before, JsonElement? metadataFilter)
+    {
+        var partition = PartitionOf(ownerId, threadId);
+        var from = "c";
+        if (before is not null)
+        {
+            if (!CheckpointIds.TryGetSequence(before, out var beforeSequence))
+            {
+                throw new ArgumentException($"'{before}' is not a checkpoint id.", nameof(before));
+            }
+
+            from = CheckpointKeys.Checkpoint(beforeSequence) + "~"; // every key after that checkpoint's row
+        }
+
+        if (metadataFilter is { } filter && filter.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("A metadata filter is a JSON object.", nameof(metadataFilter));
+        }
+
+        return new HistoryReader(this, partition, TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {"d"}"), metadataFilter);
+    }
+
+    private sealed class HistoryReader(TableCheckpointStore store, string partition, string filter, JsonElement? metadataFilter)
+    {
+        public string Partition => partition;
+
+        public async Task<(List<CheckpointRow> Rows, string? Next, Response Response)> ReadPageAsync(string? token, int? size, CancellationToken cancellationToken)
+        {
+            await store.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (var page in store._table.QueryAsync<CheckpointRow>(filter, cancellationToken: cancellationToken).AsPages(token, size).ConfigureAwait(false))
+            {
+                var rows = page.Values.Where(r => metadataFilter is not { } f || MatchesMetadata(r.Metadata, f)).ToList();
+                return (rows, page.ContinuationToken, page.GetRawResponse());
+            }
+
+            throw new InvalidOperationException("A query yielded no page.");
+        }
+    }
+
+    private static bool MatchesMetadata(string metadataJson, JsonElement filter)
+    {
+        using var document = JsonDocument.Parse(metadataJson);
+        foreach (var property in filter.EnumerateObject())
+        {
+            if (!document.RootElement.TryGetProperty(property.Name, out var value) || !JsonElement.DeepEquals(value, property.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long? ResolveParent(CheckpointWrite write, CheckpointRow? head)
+    {
+        if (write.ParentCheckpointId is null)
+        {
+            return head is null || write.Fork
+                ? null
+                : throw new StoreConflictException($"Thread '{write.ThreadId}' already has checkpoints; a write must name its parent (the latest is {head.Id}).");
+        }
+
+        if (!CheckpointIds.TryGetSequence(write.ParentCheckpointId, out var parent) || head is null || parent > head.Seq)
+        {
+            throw new CheckpointNotFoundException($"Thread '{write.ThreadId}' has no checkpoint '{write.ParentCheckpointId}'.");
+        }
+
+        if (parent == head.Seq && head.Id == write.ParentCheckpointId)
+        {
+            return parent;
+        }
+
+        if (!write.Fork)
+        {
+            throw new StoreConflictException(
+                $"Checkpoint '{write.ParentCheckpointId}' is no longer the latest of thread '{write.ThreadId}' (the latest is {head.Id}); another write came first.");
+        }
+
+        return parent; // the fork's parent is checked when its state is materialised
+    }
+
+    private async Task CommitAsync(WritePlan plan, CheckpointRow row, CancellationToken cancellationToken)
+    {
+        var final = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+        var finalBytes = EstimateBytes(row);
+        foreach (var action in plan.Actions)
+        {
+            final.Add(action.Action);
+            finalBytes += action.Bytes;
+        }
+
+        if (final.Count > MaxBatchOperations || finalBytes > MaxBatchBytes)
+        {
+            // Too large for one transaction: write the parts under a fresh write id first. Until the
+            // final transaction adds the checkpoint and the header that names that write id, no
+            // reader looks at them; if this write fails, they are orphans that nothing reads.
+            final = [new TableTransactionAction(TableTransactionActionType.Add, row)];
+            var writeId = Guid.NewGuid().ToString("N")[..8];
+            foreach (var blob in plan.Blobs)
+            {
+                var header = new TableEntity(plan.Partition, CheckpointKeys.State(plan.Sequence, blob.Kind)) { ["W"] = writeId };
+                var parts = SplitRows(blob.Json);
+                header["Parts"] = parts.Count;
+                var batch = new List<TableTransactionAction>();
+                long batchBytes = 0;
+                for (var i = 0; i < parts.Count; i++)
+                {
+                    var part = new TableEntity(plan.Partition, CheckpointKeys.StatePart(plan.Sequence, blob.Kind, writeId, i));
+                    part.SetLargeString("V", parts[i]);
+                    var bytes = Utf8(parts[i]) + 512;
+                    if (batch.Count == MaxBatchOperations || batchBytes + bytes > MaxBatchBytes)
+                    {
+                        await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+                        (batch, batchBytes) = ([], 0);
+                    }
+
+                    batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, part));
+                    batchBytes += bytes;
+                }
+
+                if (batch.Count > 0)
+                {
+                    await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+
+                final.Add(new TableTransactionAction(TableTransactionActionType.Add, header));
+            }
+
+            final.AddRange(plan.BlockActions);
+        }
+
+        await SubmitAsync(final, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SubmitAsync(List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409 && e.ErrorCode == "EntityAlreadyExists")
+        {
+            throw new StoreConflictException("Another write added a checkpoint to this thread first; re-read the thread and retry.", e);
+        }
+        catch (RequestFailedException e) when (e.Status == 413 || e.ErrorCode is "RequestBodyTooLarge" or "EntityTooLarge" or "PropertyValueTooLarge")
+        {
+            throw new CheckpointTooLargeException("The checkpoint is larger than the storage service accepts in one write.", e);
+        }
+    }
+
+    /// <summary>
+    /// The states of checkpoints <paramref name="low"/> to <paramref name="high"/>: one query of the
+    /// <c>s</c> range from <paramref name="high"/> back to the nearest snapshot at or before
+    /// <paramref name="low"/>, then the deltas applied forward from it.
+    /// </summary>
+    private async Task<Dictionary<long, (AgentState State, string? Delta)>> MaterializeAsync(string partition, long low, long high, CancellationToken cancellationToken)
+    {
+        var deltas = new Dictionary<long, string>();
+        var blobs = new Dictionary<(long Sequence, char Kind), BlobReader>();
+        long? baseSequence = null;
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.State(high, 'a')} and RowKey lt {"t"}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var (sequence, kind, writeId, part) = CheckpointKeys.ParseState(row.RowKey);
+            if (baseSequence is { } found && sequence < found)
+            {
+                break; // past the snapshot and its parts: nothing older is needed
+            }
+
+            if (kind == CheckpointKeys.Block)
+            {
+                foreach (var name in row.Keys.Where(k => k.Length > 1 && k[0] == 'D' && !k.Contains('_', StringComparison.Ordinal)))
+                {
+                    var member = sequence + int.Parse(name.AsSpan(1), CultureInfo.InvariantCulture);
+                    if (member <= high)
+                    {
+                        deltas.TryAdd(member, row.GetLargeString(name)!);
+                    }
+                }
+
+                continue;
+            }
+
+            var blob = blobs.TryGetValue((sequence, kind), out var existing) ? existing : blobs[(sequence, kind)] = new BlobReader();
+            if (writeId is null)
+            {
+                blob.Header(row);
+                if (kind == CheckpointKeys.Snapshot && sequence <= low && baseSequence is null)
+                {
+                    baseSequence = sequence;
+                }
+            }
+            else
+            {
+                blob.Part(writeId, part, row.GetLargeString("V") ?? string.Empty);
+            }
+        }
+
+        if (baseSequence is not { } start)
+        {
+            throw new InvalidOperationException($"Checkpoint {low} of this thread has no snapshot to start from; its rows are incomplete.");
+        }
+
+        var states = new Dictionary<long, (AgentState, string?)>();
+        AgentState? state = null;
+        for (var sequence = start; sequence <= high; sequence++)
+        {
+            string? delta = null;
+            if (blobs.TryGetValue((sequence, CheckpointKeys.Snapshot), out var snapshot) && snapshot.TryComplete(out var stateJson))
+            {
+                state = AgentState.Parse(stateJson);
+            }
+            else if ((deltas.TryGetValue(sequence, out delta) || (blobs.TryGetValue((sequence, CheckpointKeys.Delta), out var own) && own.TryComplete(out delta))) && state is not null)
+            {
+                state = state.Apply(StateUpdate.ParseStored(delta));
+            }
+            else
+            {
+                throw new InvalidOperationException($"Checkpoint {sequence} of this thread has neither a snapshot nor a delta; its rows are incomplete.");
+            }
+
+            if (sequence >= low)
+            {
+                states[sequence] = (state, delta);
+            }
+        }
+
+        return states;
+    }
+
+    private async Task<CheckpointRow?> ReadHeadAsync(string partition, CancellationToken cancellationToken)
+    {
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {"d"}");
+        await foreach (var row in _table.QueryAsync<CheckpointRow>(filter, maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return row;
+        }
+
+        return null;
+    }
+
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => _created.Value.WaitAsync(cancellationToken);
+
+    private static string PartitionOf(string ownerId, string threadId)
+        => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(ownerId), ResourceIds.Validate(threadId, "thread"));
+
+    private static Checkpoint Complete(CheckpointRow row, string threadId, (AgentState State, string? Delta) state)
+    {
+        var summary = Summarize(row, threadId);
+        var writes = summary.Writes;
+        if (row.WritesNode is { } node && state.Delta is { } delta)
+        {
+            using var document = JsonDocument.Parse($"{{{JsonSerializer.Serialize(node, CheckpointSerializerContext.Default.String)}:{delta}}}");
+            writes = document.RootElement.Clone();
+        }
+
+        return new Checkpoint
+        {
+            ThreadId = summary.ThreadId,
+            CheckpointId = summary.CheckpointId,
+            ParentCheckpointId = summary.ParentCheckpointId,
+            Sequence = summary.Sequence,
+            Step = summary.Step,
+            Source = summary.Source,
+            Metadata = summary.Metadata,
+            Writes = writes,
+            WritesNode = summary.WritesNode,
+            Next = summary.Next,
+            Tasks = summary.Tasks,
+            CreatedAt = summary.CreatedAt,
+            Values = state.State,
+        };
+    }
+
+    private static CheckpointSummary Summarize(CheckpointRow row, string threadId) => new()
+    {
+        ThreadId = threadId,
+        CheckpointId = row.Id,
+        ParentCheckpointId = row.ParentId,
+        Sequence = row.Seq,
+        Step = row.Step,
+        Source = ParseSource(row.Source),
+        Metadata = ParseJson(row.Metadata),
+        Writes = row.Writes is null ? null : ParseJson(row.Writes),
+        WritesNode = row.WritesNode,
+        Next = JsonSerializer.Deserialize(row.Next, CheckpointSerializerContext.Default.IReadOnlyListString) ?? [],
+        Tasks = ParseJson(row.Tasks),
+        CreatedAt = row.CreatedAt,
+    };
+
+    /// <summary>Writes that are exactly <c>{node: delta}</c> are stored as the node's name: the delta is already stored.</summary>
+    private static (string? Json, string? Node) StoredWrites(JsonElement? writes, string deltaJson)
+    {
+        if (writes is not { } value || value.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            using var enumerator = value.EnumerateObject();
+            if (enumerator.MoveNext() && enumerator.Current is var only && !enumerator.MoveNext())
+            {
+                using var delta = JsonDocument.Parse(deltaJson);
+                if (JsonElement.DeepEquals(only.Value, delta.RootElement))
+                {
+                    return (null, only.Name);
+                }
+            }
+        }
+
+        return (value.GetRawText(), null);
+    }
+
+    private static List<string> SplitRows(string json) => LargeStrings.Split(json, MaxRowChars).Select(range => json[range]).ToList();
+
+    private static JsonElement RequireKind(JsonElement value, JsonValueKind kind, string name)
+        => value.ValueKind == kind ? value : throw new ArgumentException($"{name} must be a JSON {kind.ToString().ToLowerInvariant()}.", name);
+
+    private static JsonElement ParseJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static long Utf8(string text) => Encoding.UTF8.GetByteCount(text);
+
+    private static long EstimateBytes(CheckpointRow row)
+        => 1024 + Utf8(row.Metadata) + Utf8(row.Tasks) + Utf8(row.Next) + Utf8(row.Writes ?? string.Empty);
+
+    private static string SourceName(CheckpointSource source) => source switch
+    {
+        CheckpointSource.Input => "input",
+        CheckpointSource.Loop => "loop",
+        CheckpointSource.Update => "update",
+        CheckpointSource.Fork => "fork",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown checkpoint source."),
+    };
+
+    private static CheckpointSource ParseSource(string source) => source switch
+    {
+        "input" => CheckpointSource.Input,
+        "update" => CheckpointSource.Update,
+        "fork" => CheckpointSource.Fork,
+        _ => CheckpointSource.Loop,
+    };
+
+    /// <summary>The state rows one checkpoint write adds: block properties, or a delta or snapshot (whole, or split in parts).</summary>
+    private sealed class WritePlan(string partition, long sequence)
+    {
+        public string Partition => partition;
+
+        public long Sequence => sequence;
+
+        public List<(char Kind, string Json)> Blobs { get; } = [];
+
+        public List<TableTransactionAction> BlockActions { get; } = [];
+
+        /// <summary>Everything as one transaction would carry it: headers with their content, or header and parts.</summary>
+        public IEnumerable<(TableTransactionAction Action, long Bytes)> Actions
+        {
+            get
+            {
+                foreach (var action in BlockActions)
+                {
+                    yield return (action, 512 + ((TableEntity)action.Entity).Sum(p => p.Value is string s ? Utf8(s) : 16));
+                }
+
+                foreach (var (kind, json) in Blobs)
+                {
+                    var parts = SplitRows(json);
+                    var header = new TableEntity(partition, CheckpointKeys.State(sequence, kind)) { ["W"] = string.Empty, ["Parts"] = parts.Count };
+                    if (parts.Count == 1)
+                    {
+                        header["Parts"] = 0;
+                        header.SetLargeString("V", parts[0]);
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512 + Utf8(parts[0]));
+                        continue;
+                    }
+
+                    yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512);
+                    for (var i = 0; i < parts.Count; i++)
+                    {
+                        var part = new TableEntity(partition, CheckpointKeys.StatePart(sequence, kind, string.Empty, i));
+                        part.SetLargeString("V", parts[i]);
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), 512 + Utf8(parts[i]));
+                    }
+                }
+            }
+        }
+
+        public void AddBlob(char kind, string json) => Blobs.Add((kind, json));
+
+        public void AddToBlock(long blockSequence, string deltaJson)
+        {
+            var block = new TableEntity(partition, CheckpointKeys.State(blockSequence, CheckpointKeys.Block));
+            block.SetLargeString("D" + (sequence - blockSequence).ToString(CultureInfo.InvariantCulture), deltaJson);
+            BlockActions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, block));
+        }
+    }
+
+    /// <summary>Gathers a delta or snapshot that may be stored whole in its header or in parts named by a write id.</summary>
+    private sealed class BlobReader
+    {
+        private readonly Dictionary<string, SortedDictionary<int, string>> _parts = new(StringComparer.Ordinal);
+        private string? _writeId;
+        private int _partCount = -1;
+        private string? _inline;
+
+        public void Header(TableEntity row)
+        {
+            _writeId = row.GetString("W") ?? string.Empty;
+            _partCount = row.GetInt32("Parts") ?? 0;
+            _inline = _partCount == 0 ? row.GetLargeString("V") : null;
+        }
+
+        public void Part(string writeId, int index, string value)
+        {
+            var parts = _parts.TryGetValue(writeId, out var existing) ? existing : _parts[writeId] = [];
+            parts[index] = value;
+        }
+
+        public bool TryComplete(out string json)
+        {
+            json = string.Empty;
+            if (_partCount < 0)
+            {
+                return false; // parts without a header: an unfinished write's leftovers
+            }
+
+            if (_partCount == 0)
+            {
+                json = _inline ?? string.Empty;
+                return true;
+            }
+
+            if (!_parts.TryGetValue(_writeId!, out var parts) || parts.Count != _partCount)
+            {
+                throw new InvalidOperationException("A checkpoint's state rows are incomplete.");
+            }
+
+            json = string.Concat(parts.Values);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace AgentFunctions.Storage.Tables;
+
+/// <summary>
+/// How a string longer than one property is kept: split into parts of at most
+/// <see cref="MaxPropertyChars"/> characters (64 KiB of UTF-16, less a margin), never inside a
+/// surrogate pair, stored as <c>name</c>, <c>name_1</c>, <c>name_2</c>…
+/// </summary>
+public static class LargeStrings
+{
+    /// <summary>The most characters one string property holds.</summary>
+    public const int MaxPropertyChars = 32_000;
+
+    /// <summary>The property name of part <paramref name="index"/> of <paramref name="name"/>.</summary>
+    public static string PartName(string name, int index) => index == 0 ? name : $"{name}_{index}";
+
+    /// <summary>The ranges of <paramref name="value"/> that go into its parts, in order (one, empty, for an empty string).</summary>
+    public static IEnumerable<Range> Split(string value, int maxChars = MaxPropertyChars)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var start = 0;
+        do
+        {
+            var length = Math.Min(maxChars, value.Length - start);
+            if (start + length < value.Length && char.IsHighSurrogate(value[start + length - 1]))
+            {
+                length--;
+            }
+
+            yield return new Range(start, start + length);
+            start += length;
+        }
+        while (start < value.Length);
+    }
+
+    /// <summary>The string stored as <paramref name="name"/> and its parts, read with <paramref name="read"/>; null when absent.</summary>
+    public static string? Join(string name, Func<string, string?> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var first = read(name);
+        if (first is null || read(PartName(name, 1)) is not { } second)
+        {
+            return first;
+        }
+
+        var builder = new StringBuilder(first).Append(second);
+        for (var i = 2; read(PartName(name, i)) is { } part; i++)
+        {
+            builder.Append(part);
+        }
+
+        return builder.ToString();
+    }
+}
