@@ -8,7 +8,7 @@ namespace AgentFunctions.OpenAI;
 internal static class FunctionArguments
 {
     private static readonly JsonTypeInfo<IDictionary<string, object?>> TypeInfo =
-        (JsonTypeInfo<IDictionary<string, object?>>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>));
+        (JsonTypeInfo<IDictionary<string, object?>>)OpenAIJson.Options.GetTypeInfo(typeof(IDictionary<string, object?>));
 
     public static BinaryData Serialize(IDictionary<string, object?>? arguments) =>
         arguments is null

@@ -46,7 +46,7 @@ public static class OpenAIChatClientFactory
         var apiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey;
         AuthenticationPolicy authentication = apiKey is not null
             ? ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey))
-            : new BearerTokenPolicy(credential!, options.TokenScope);
+            : new TokenCredentialPolicy(credential!, options.TokenScope);
 
         // The constructor that takes any authentication policy is marked for evaluation; it is
         // the SDK's one way to authenticate with something other than an API key.

@@ -174,7 +174,7 @@ internal static class OpenAIRequestMapper
         string text => text,
         JsonElement { ValueKind: JsonValueKind.String } element => element.GetString() ?? string.Empty,
         JsonElement element => element.GetRawText(),
-        var value => JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())),
+        var value => JsonSerializer.Serialize(value, OpenAIJson.Options.GetTypeInfo(value.GetType())),
     };
 
     private static void AddTools(ChatCompletionOptions result, ChatOptions options)
