@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
 using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
+using OpenAIChatMessage = OpenAI.Chat.ChatMessage;
 
 namespace AgentFunctions.OpenAI;
 
@@ -22,7 +23,10 @@ public sealed class OpenAIChatClient : IChatClient
     private readonly string? _secret;
     private readonly ChatClientMetadata _metadata;
 
-    /// <summary>Wraps <paramref name="chatClient"/>, whose model is the default of every request.</summary>
+    /// <summary>
+    /// Wraps <paramref name="chatClient"/>, whose model is the default of every request. Prefer
+    /// <see cref="OpenAIChatClientFactory.Create"/>, which also masks its API key in error messages.
+    /// </summary>
     public OpenAIChatClient(ChatClient chatClient)
         : this(chatClient, secret: null)
     {
@@ -97,7 +101,7 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        List<global::OpenAI.Chat.ChatMessage> request,
+        List<OpenAIChatMessage> request,
         ChatCompletionOptions completionOptions,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {

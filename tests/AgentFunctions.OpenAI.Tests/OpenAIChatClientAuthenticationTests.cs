@@ -56,11 +56,13 @@ public sealed class OpenAIChatClientAuthenticationTests
         Assert.Equal(["https://cognitiveservices.azure.com/.default"], credential.RequestedScopes.Distinct());
     }
 
-    [Fact]
-    public async Task GetStreamingResponseAsync_AzureOpenAIV1Endpoint_PostsBelowItsPath()
+    [Theory]
+    [InlineData("/openai/v1/")]
+    [InlineData("/openai/v1")]
+    public async Task GetStreamingResponseAsync_AzureOpenAIV1Endpoint_PostsBelowItsPath(string basePath)
     {
         // Arrange
-        await using var server = await FakeChatCompletionsServer.StartAsync("/openai/v1/");
+        await using var server = await FakeChatCompletionsServer.StartAsync(basePath);
         server.EnqueueStream(Chunks.Text("ok"), Chunks.Finish("stop"));
         using var client = Create(server);
 

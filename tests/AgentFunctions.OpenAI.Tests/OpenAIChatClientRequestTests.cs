@@ -224,6 +224,41 @@ public sealed class OpenAIChatClientRequestTests : IAsyncLifetime
         Assert.Single(body.EnumerateObject(), p => p.Name == "model");
     }
 
+    [Fact]
+    public async Task GetStreamingResponseAsync_UserImage_SendsImagePartBesideText()
+    {
+        // Arrange
+        _server.EnqueueStream(Chunks.Text("a cat"), Chunks.Finish("stop"));
+        using var client = Create(_server);
+        ChatMessage[] conversation =
+        [
+            new(ChatRole.User, [new TextContent("What is this?"), new DataContent(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, "image/png")]),
+        ];
+
+        // Act
+        await StreamAsync(client, conversation);
+
+        // Assert
+        var parts = _server.SingleRequest.Body.GetProperty("messages")[0].GetProperty("content").EnumerateArray().ToList();
+        Assert.Equal(["text", "image_url"], parts.Select(p => p.GetProperty("type").GetString()));
+        Assert.StartsWith("data:image/png;base64,", parts[1].GetProperty("image_url").GetProperty("url").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GetStreamingResponseAsync_ToolMessageWithoutResult_ThrowsBeforeSending()
+    {
+        // Arrange
+        using var client = Create(_server);
+        ChatMessage[] conversation = [new(ChatRole.Tool, "5")];
+
+        // Act
+        var exception = Record.Exception(() => client.GetStreamingResponseAsync(conversation));
+
+        // Assert
+        Assert.IsType<ArgumentException>(exception);
+        Assert.Empty(_server.Requests);
+    }
+
     private static string? ContentText(JsonElement message)
     {
         var content = message.GetProperty("content");
