@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentFunctions.Core.Messages;
 
@@ -166,10 +167,11 @@ public sealed class StateUpdate
 
 internal static class StateJson
 {
+    // Stored and sent as UTF-8: non-ASCII text stays as it is rather than becoming \uXXXX escapes.
     public static string Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             write(writer);
         }

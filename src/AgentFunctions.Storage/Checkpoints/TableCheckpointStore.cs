@@ -80,7 +80,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         };
 
         var plan = new WritePlan(partition, sequence);
-        var appendsToHead = head is not null && parentSequence == head.Seq;
+        var appendsToHead = head is not null && parentSequence == head.Seq && write.ParentCheckpointId == head.Id;
         var snapshotDue = head is null || !appendsToHead
             || head.SinceSnapChars + deltaJson.Length >= (_options.SnapshotGrowthFactor - 1) * Math.Max(head.SnapChars, _options.MinSnapshotChars)
             || head.RowsSinceSnap >= _options.MaxRowsBetweenSnapshots;
@@ -342,7 +342,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
                 {
                     var part = new TableEntity(plan.Partition, CheckpointKeys.StatePart(plan.Sequence, blob.Kind, writeId, i));
                     part.SetLargeString("V", parts[i]);
-                    var bytes = Utf8(parts[i]) + 512;
+                    var bytes = WireBytes(parts[i]) + 512;
                     if (batch.Count == MaxBatchOperations || batchBytes + bytes > MaxBatchBytes)
                     {
                         await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -560,8 +560,20 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
     private static long Utf8(string text) => Encoding.UTF8.GetByteCount(text);
 
+    /// <summary>The bytes a string takes inside a JSON request body: its UTF-8, plus the escapes of quotes, backslashes and control characters.</summary>
+    private static long WireBytes(string text)
+    {
+        long escapes = 0;
+        foreach (var c in text)
+        {
+            escapes += c is '"' or '\\' ? 1 : c < ' ' ? 5 : 0;
+        }
+
+        return Utf8(text) + escapes;
+    }
+
     private static long EstimateBytes(CheckpointRow row)
-        => 1024 + Utf8(row.Metadata) + Utf8(row.Tasks) + Utf8(row.Next) + Utf8(row.Writes ?? string.Empty);
+        => 1024 + WireBytes(row.Metadata) + WireBytes(row.Tasks) + WireBytes(row.Next) + WireBytes(row.Writes ?? string.Empty);
 
     private static string SourceName(CheckpointSource source) => source switch
     {
@@ -598,7 +610,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
             {
                 foreach (var action in BlockActions)
                 {
-                    yield return (action, 512 + ((TableEntity)action.Entity).Sum(p => p.Value is string s ? Utf8(s) : 16));
+                    yield return (action, 512 + ((TableEntity)action.Entity).Sum(p => p.Value is string s ? WireBytes(s) : 16));
                 }
 
                 foreach (var (kind, json) in Blobs)
@@ -609,7 +621,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
                     {
                         header["Parts"] = 0;
                         header.SetLargeString("V", parts[0]);
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512 + Utf8(parts[0]));
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512 + WireBytes(parts[0]));
                         continue;
                     }
 
@@ -618,7 +630,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
                     {
                         var part = new TableEntity(partition, CheckpointKeys.StatePart(sequence, kind, string.Empty, i));
                         part.SetLargeString("V", parts[i]);
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), 512 + Utf8(parts[i]));
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), 512 + WireBytes(parts[i]));
                     }
                 }
             }

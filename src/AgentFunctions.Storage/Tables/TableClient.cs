@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentFunctions.Core.Paging;
 using Azure;
@@ -21,7 +22,7 @@ public class TableClient
     public const int MaxTransactionActions = 100;
 
     private const string AcceptJson = "application/json;odata=minimalmetadata";
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+    internal static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly HttpPipeline _pipeline = null!;
     private readonly Uri _endpoint = null!;

@@ -120,7 +120,7 @@ internal static class TableTransaction
             Write(buffer, head.ToString());
             if (hasBody)
             {
-                using (var writer = new Utf8JsonWriter(buffer))
+                using (var writer = new Utf8JsonWriter(buffer, TableClient.WriterOptions))
                 {
                     writeEntity(writer, action.Entity);
                 }
