@@ -12,6 +12,7 @@ internal static class Program
     private static readonly Dictionary<string, Func<string, Task>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
         ["tables"] = TableBenchmark.RunAsync,
+        ["checkpoints"] = CheckpointBenchmark.RunAsync,
     };
 
     private static async Task<int> Main(string[] args)

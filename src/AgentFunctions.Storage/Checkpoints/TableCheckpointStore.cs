@@ -61,12 +61,12 @@ public sealed class TableCheckpointStore : ICheckpointStore
         var parentSequence = ResolveParent(write, head);
 
         var sequence = (head?.Seq ?? 0) + 1;
-        var createdAt = DateTimeOffset.UtcNow;
+        // Whole milliseconds: the id carries the creation time at that precision and is rebuilt from it.
+        var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var row = new CheckpointRow
         {
             PartitionKey = partition,
             RowKey = CheckpointKeys.Checkpoint(sequence),
-            Id = CheckpointIds.Create(sequence, createdAt),
             ParentId = write.ParentCheckpointId,
             Seq = sequence,
             Step = write.Step,

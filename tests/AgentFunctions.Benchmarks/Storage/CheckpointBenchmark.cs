@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Messages;
+using AgentFunctions.Core.State;
+using AgentFunctions.Storage;
+using AgentFunctions.Storage.Checkpoints;
+using AgentFunctions.Storage.Owners;
+using AgentFunctions.Storage.Tables;
+
+namespace AgentFunctions.Benchmarks.Storage;
+
+/// <summary>
+/// The checkpoint store: bytes stored for a 1,000-turn thread against the bytes of its messages
+/// (goal &lt;= 3x, with what full state per checkpoint would store beside it); get-latest latency at
+/// turn 10 and at turn 1,000 (goal: flat); metadata-only history paging against a raw query of the
+/// same rows (goal &gt;= 0.8x); managed memory while streaming a 100,000-checkpoint history (goal: flat, &lt; 50 MB).
+/// </summary>
+internal static class CheckpointBenchmark
+{
+    private const int Turns = 1000;
+    private const int MessageChars = 500;
+    private const int LongHistory = 100_000;
+    private const string Owner = "bench";
+
+    public static async Task RunAsync(string connectionString)
+    {
+        var connection = StorageConnectionString.Parse(connectionString);
+        var service = new TableServiceClient(connection);
+        var tableName = "benchcp" + Guid.NewGuid().ToString("N")[..10];
+        var store = new TableCheckpointStore(service, new CheckpointStoreOptions { TableName = tableName });
+        var table = service.GetTableClient(tableName);
+        await table.CreateIfNotExistsAsync();
+        try
+        {
+            var thread = "conversation";
+            var (messageChars, fullStateChars, latencyAt10) = await WriteConversationAsync(store, thread);
+            var latencyAt1000 = await MedianLatencyAsync(() => store.GetLatestAsync(Owner, thread));
+            var storedBytes = await StoredBytesAsync(table, OwnerKey.ToPartitionKey(Owner) + "|" + thread);
+
+            Console.WriteLine($"a thread of {Turns:N0} turns (a human and an ai message of ~{MessageChars} characters each, 4 checkpoints per turn):");
+            Console.WriteLine($"  messages (UTF-16, as the service counts)    {messageChars * 2,14:N0} bytes");
+            Console.WriteLine($"  stored (Azure entity-size formula)          {storedBytes,14:N0} bytes  = {storedBytes / (messageChars * 2.0):F2}x the messages (goal <= 3x)");
+            Console.WriteLine($"  full state per checkpoint would store       {fullStateChars * 2,14:N0} bytes  = {fullStateChars / (double)messageChars:F0}x the messages");
+            Console.WriteLine($"  get latest, median of 21: turn 10 {latencyAt10.TotalMilliseconds:F1} ms, turn {Turns:N0} {latencyAt1000.TotalMilliseconds:F1} ms (2 requests each)");
+
+            await PagingAsync(connection, store, table, thread);
+            await LongHistoryMemoryAsync(store, table);
+        }
+        finally
+        {
+            await table.DeleteAsync();
+        }
+    }
+
+    private static async Task<(long MessageChars, long FullStateChars, TimeSpan LatencyAt10)> WriteConversationAsync(TableCheckpointStore store, string thread)
+    {
+        var random = new Random(42);
+        long messageChars = 0, fullStateChars = 0;
+        var latencyAt10 = TimeSpan.Zero;
+        var state = AgentState.Empty;
+        string? parent = null;
+        for (var turn = 0; turn < Turns; turn++)
+        {
+            var human = new HumanMessage { Content = Words(random, MessageChars), Id = $"h{turn}" };
+            var ai = new AIMessage { Content = Words(random, MessageChars), Id = $"a{turn}" };
+            messageChars += MessageJson.Serialize(human).Length + MessageJson.Serialize(ai).Length;
+            var input = StateUpdate.FromMessages(human);
+            var reply = StateUpdate.FromMessages(ai);
+            var title = new StateUpdate(null, new Dictionary<string, JsonElement> { ["title"] = JsonSerializer.SerializeToElement($"turn {turn}") });
+
+            // What a LangGraph run writes for a plain reply (input, its application, the agent's reply), and a client's update.
+            parent = await PutAsync(store, thread, parent, -1, CheckpointSource.Input, StateUpdate.Empty, Writes("__start__", input));
+            fullStateChars += state.ToJson().Length;
+            state = state.Apply(input);
+            parent = await PutAsync(store, thread, parent, 0, CheckpointSource.Loop, input, null);
+            fullStateChars += state.ToJson().Length;
+            state = state.Apply(reply);
+            parent = await PutAsync(store, thread, parent, 1, CheckpointSource.Loop, reply, Writes("agent", reply));
+            fullStateChars += state.ToJson().Length;
+            state = state.Apply(title);
+            parent = await PutAsync(store, thread, parent, 2, CheckpointSource.Update, title, Writes("__update__", title));
+            fullStateChars += state.ToJson().Length;
+
+            if (turn == 9)
+            {
+                latencyAt10 = await MedianLatencyAsync(() => store.GetLatestAsync(Owner, thread));
+            }
+        }
+
+        return (messageChars, fullStateChars, latencyAt10);
+    }
+
+    private static async Task<string> PutAsync(TableCheckpointStore store, string thread, string? parent, int step, CheckpointSource source, StateUpdate delta, JsonElement? writes)
+    {
+        var put = await store.PutAsync(new CheckpointWrite
+        {
+            OwnerId = Owner,
+            ThreadId = thread,
+            ParentCheckpointId = parent,
+            Step = step,
+            Source = source,
+            Delta = delta,
+            Writes = writes,
+            Metadata = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["source"] = source.ToString().ToLowerInvariant(), ["step"] = step, ["parents"] = new Dictionary<string, string>() }),
+        });
+        return put.CheckpointId;
+    }
+
+    private static JsonElement Writes(string node, StateUpdate update)
+    {
+        using var document = JsonDocument.Parse($"{{\"{node}\":{update.ToJson()}}}");
+        return document.RootElement.Clone();
+    }
+
+    private static async Task PagingAsync(StorageConnectionString connection, TableCheckpointStore store, TableClient table, string thread)
+    {
+        const int rounds = 5;
+        var partition = OwnerKey.ToPartitionKey(Owner) + "|" + thread;
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {"d"}");
+        using var http = new HttpClient();
+        var raw = new List<double>();
+        var ours = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            raw.Add(await TimeAsync(() => RawQuery.CountAsync(http, connection, table.Name, filter, row => row.GetProperty("Id").GetString()!.Length > 0)));
+            ours.Add(await TimeAsync(async () =>
+            {
+                var count = 0;
+                await foreach (var summary in store.GetCheckpointSummariesAsync(Owner, thread, pageSizeHint: 1000))
+                {
+                    count += summary.CheckpointId.Length > 0 ? 1 : 0;
+                }
+
+                return count;
+            }));
+        }
+
+        var count = Turns * 4;
+        var rawRate = count / Median(raw);
+        var ourRate = count / Median(ours);
+        Console.WriteLine($"metadata-only history of {count:N0} checkpoints, median of {rounds}:");
+        Console.WriteLine($"  raw HttpClient query of the rows            {rawRate,14:N0} rows/s");
+        Console.WriteLine($"  GetCheckpointSummariesAsync                 {ourRate,14:N0} checkpoints/s  = {ourRate / rawRate:F2}x (goal >= 0.8x)");
+    }
+
+    private static async Task LongHistoryMemoryAsync(TableCheckpointStore store, TableClient table)
+    {
+        // The rows are loaded directly, 100 to a transaction: writing them one put at a time would take minutes and measure nothing new.
+        var thread = "long";
+        var partition = OwnerKey.ToPartitionKey(Owner) + "|" + thread;
+        var load = Stopwatch.StartNew();
+        var metadata = "{\"source\":\"loop\",\"step\":0,\"parents\":{},\"run_id\":\"" + Guid.NewGuid() + "\"}";
+        foreach (var chunk in Enumerable.Range(1, LongHistory).Chunk(TableClient.MaxTransactionActions))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(seq => new TableTransactionAction(TableTransactionActionType.Add, new CheckpointRow
+            {
+                PartitionKey = partition,
+                RowKey = CheckpointKeys.Checkpoint(seq),
+                ParentId = seq > 1 ? CheckpointIds.Create(seq - 1, DateTimeOffset.UtcNow) : null,
+                Seq = seq,
+                Step = seq,
+                Source = "loop",
+                Metadata = metadata,
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            })));
+        }
+
+        load.Stop();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = baseline, count = 0;
+        var stream = Stopwatch.StartNew();
+        await foreach (var summary in store.GetCheckpointSummariesAsync(Owner, thread, pageSizeHint: 1000))
+        {
+            if (++count % 500 == 0)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+            }
+        }
+
+        stream.Stop();
+        Console.WriteLine($"streaming a {LongHistory:N0}-checkpoint history (metadata only) to a null sink (rows loaded in {load.Elapsed.TotalSeconds:F1} s):");
+        Console.WriteLine($"  {count:N0} checkpoints in {stream.Elapsed.TotalSeconds:F1} s ({count / stream.Elapsed.TotalSeconds:N0}/s)");
+        Console.WriteLine($"  managed heap: baseline {baseline / 1e6:F1} MB, peak {peak / 1e6:F1} MB, growth {(peak - baseline) / 1e6:F1} MB (goal < 50 MB)");
+    }
+
+    private static async Task<TimeSpan> MedianLatencyAsync(Func<Task> read)
+    {
+        var samples = new List<TimeSpan>();
+        for (var i = 0; i < 21; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await read();
+            samples.Add(stopwatch.Elapsed);
+        }
+
+        return samples.Order().ElementAt(samples.Count / 2);
+    }
+
+    private static async Task<long> StoredBytesAsync(TableClient table, string partition)
+    {
+        // Azure's entity size: 4 + 2 x (PartitionKey + RowKey) + per property 8 + 2 x name + value (strings 4 + 2 x length).
+        long total = 0;
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {partition}")))
+        {
+            total += 4 + (2 * (entity.PartitionKey.Length + entity.RowKey.Length));
+            foreach (var (name, value) in entity)
+            {
+                total += 8 + (2 * name.Length) + value switch
+                {
+                    string s => 4 + (2 * s.Length),
+                    byte[] b => 4 + b.Length,
+                    int => 4,
+                    bool => 1,
+                    Guid => 16,
+                    _ => 8,
+                };
+            }
+        }
+
+        return total;
+    }
+
+    private static string Words(Random random, int chars)
+    {
+        string[] vocabulary = ["agent", "thread", "storage", "checkpoint", "stream", "model", "tool", "answer", "question", "because", "however", "the", "a", "of", "and", "to", "is", "with", "for", "on", "state", "history", "message", "table", "queue"];
+        var builder = new System.Text.StringBuilder(chars + 16);
+        while (builder.Length < chars)
+        {
+            builder.Append(vocabulary[random.Next(vocabulary.Length)]).Append(random.Next(3) == 0 ? random.Next(1000).ToString(CultureInfo.InvariantCulture) : string.Empty).Append(' ');
+        }
+
+        return builder.ToString(0, chars);
+    }
+
+    private static async Task<double> TimeAsync(Func<Task<int>> run)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await run();
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
