@@ -25,7 +25,7 @@ public interface ICheckpointStore
     /// <summary>
     /// The thread's checkpoints with their values, newest first, starting before <paramref name="before"/>
     /// (a checkpoint id) when given, keeping only those whose metadata has every top-level key of
-    /// <paramref name="metadataFilter"/> with an equal value.
+    /// <paramref name="metadataFilter"/> with a value that contains the filter's (as LangGraph filters metadata).
     /// </summary>
     AsyncPageable<Checkpoint> GetCheckpointsAsync(
         string ownerId, string threadId, string? before = null, JsonElement? metadataFilter = null, int? pageSizeHint = null, CancellationToken cancellationToken = default);

@@ -32,33 +32,23 @@ public static class JsonObjects
         };
 
     /// <summary>
-    /// Whether <paramref name="metadata"/> matches <paramref name="filter"/>: every top-level key of the
-    /// filter is present in the metadata with a deep-equal value (objects compare key by key regardless of
-    /// order, numbers by value, so <c>1</c> equals <c>1.0</c> but not <c>"1"</c>). An empty or absent filter
-    /// matches everything.
+    /// Whether <paramref name="metadata"/> contains <paramref name="filter"/>, as LangGraph filters
+    /// metadata (PostgreSQL's <c>@&gt;</c>): every key of the filter is present with a value that
+    /// contains the filter's value — objects recursively by key, arrays when each filter element is
+    /// contained in some element, scalars when equal (numbers by value, so <c>1</c> equals <c>1.0</c>
+    /// but not <c>"1"</c>). An empty or absent filter matches everything.
     /// </summary>
     public static bool Matches(JsonElement metadata, JsonElement filter)
+        => filter.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || Contains(metadata, filter);
+
+    private static bool Contains(JsonElement value, JsonElement filter) => filter.ValueKind switch
     {
-        if (filter.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        if (metadata.ValueKind != JsonValueKind.Object)
-        {
-            return !filter.EnumerateObject().Any();
-        }
-
-        foreach (var property in filter.EnumerateObject())
-        {
-            if (!metadata.TryGetProperty(property.Name, out var value) || !JsonElement.DeepEquals(value, property.Value))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        JsonValueKind.Object => value.ValueKind == JsonValueKind.Object
+            && filter.EnumerateObject().All(p => value.TryGetProperty(p.Name, out var inner) && Contains(inner, p.Value)),
+        JsonValueKind.Array => value.ValueKind == JsonValueKind.Array
+            && filter.EnumerateArray().All(wanted => value.EnumerateArray().Any(item => Contains(item, wanted))),
+        _ => JsonElement.DeepEquals(value, filter),
+    };
 
     internal static string Describe(JsonValueKind kind) => kind switch
     {

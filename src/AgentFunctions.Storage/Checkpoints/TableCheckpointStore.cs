@@ -275,15 +275,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
     private static bool MatchesMetadata(string metadataJson, JsonElement filter)
     {
         using var document = JsonDocument.Parse(metadataJson);
-        foreach (var property in filter.EnumerateObject())
-        {
-            if (!document.RootElement.TryGetProperty(property.Name, out var value) || !JsonElement.DeepEquals(value, property.Value))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return JsonObjects.Matches(document.RootElement, filter);
     }
 
     private static long? ResolveParent(CheckpointWrite write, CheckpointRow? head)
@@ -560,16 +552,22 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
     private static long Utf8(string text) => Encoding.UTF8.GetByteCount(text);
 
-    /// <summary>The bytes a string takes inside a JSON request body: its UTF-8, plus the escapes of quotes, backslashes and control characters.</summary>
+    /// <summary>
+    /// The bytes a string takes inside a request body, as the table client escapes it: ASCII letters,
+    /// digits and most punctuation as themselves, quotes and backslashes with a backslash, and everything
+    /// else (non-ASCII, control and HTML-sensitive characters) as a six-byte <c>\uXXXX</c>.
+    /// </summary>
     private static long WireBytes(string text)
     {
-        long escapes = 0;
+        long bytes = 0;
         foreach (var c in text)
         {
-            escapes += c is '"' or '\\' ? 1 : c < ' ' ? 5 : 0;
+            bytes += c is '"' or '\\' ? 2
+                : c is < ' ' or > '~' or '<' or '>' or '&' or '\'' or '+' or '`' ? 6
+                : 1;
         }
 
-        return Utf8(text) + escapes;
+        return bytes;
     }
 
     private static long EstimateBytes(CheckpointRow row)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using AgentFunctions.Core.Paging;
 using Azure;
@@ -22,7 +21,9 @@ public class TableClient
     public const int MaxTransactionActions = 100;
 
     private const string AcceptJson = "application/json;odata=minimalmetadata";
-    internal static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // The default encoder: every non-ASCII character goes as a \uXXXX escape, so the body is ASCII.
+    // Azurite corrupts a multi-byte UTF-8 character that a network read splits; ASCII cannot be split.
+    internal static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
     private readonly HttpPipeline _pipeline = null!;
     private readonly Uri _endpoint = null!;
