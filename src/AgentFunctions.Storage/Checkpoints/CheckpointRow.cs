@@ -10,10 +10,13 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// written: on a thread of short messages these rows are a large part of what is stored.
 /// </summary>
 /// <remarks>
-/// Properties: <c>Q</c> sequence, <c>T</c> created, <c>P</c> parent id, <c>S</c> source, <c>I</c> step,
-/// <c>M</c> metadata JSON, <c>W</c> writes JSON, <c>O</c> the node whose output is the delta (writes
-/// stored once), <c>N</c> next nodes JSON, <c>K</c> tasks JSON, <c>B</c> bookkeeping. The checkpoint id
-/// is not stored: it is rebuilt from the sequence and the creation time it encodes.
+/// Properties: <c>Q</c> sequence, <c>T</c> created, <c>P</c> parent id (a fork's) or <c>R</c> the
+/// milliseconds since the parent was created (the parent is the previous checkpoint, whose id that
+/// rebuilds), <c>S</c> source, <c>I</c> step, <c>M</c> metadata JSON, <c>W</c> writes JSON, <c>O</c>
+/// the node whose output is this checkpoint's delta or <c>X</c> the node whose output is the next
+/// checkpoint's delta (writes stored once, as that delta), <c>N</c> next nodes JSON, <c>K</c> tasks
+/// JSON, <c>B</c> bookkeeping. The checkpoint id is not stored: it is rebuilt from the sequence and
+/// the creation time it encodes.
 /// </remarks>
 internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
 {
@@ -32,6 +35,9 @@ internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
 
     public string? ParentId { get; set; }
 
+    /// <summary>When the parent is the previous checkpoint: the milliseconds between their creation times.</summary>
+    public long? ParentDeltaMs { get; set; }
+
     public long Seq { get; set; }
 
     public int Step { get; set; }
@@ -43,6 +49,9 @@ internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
     public string? Writes { get; set; }
 
     public string? WritesNode { get; set; }
+
+    /// <summary>The node whose output is the next checkpoint's delta, when the writes are exactly that.</summary>
+    public string? WritesNextNode { get; set; }
 
     public string Next { get; set; } = "[]";
 
@@ -73,16 +82,20 @@ internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
     public static CheckpointRow ReadEntity(TableEntityReader reader)
     {
         var created = reader.GetDateTimeOffset("T") ?? default;
+        var seq = reader.GetInt64("Q") ?? 0;
+        var parentDelta = reader.GetInt64("R");
         var row = new CheckpointRow
         {
-            Seq = reader.GetInt64("Q") ?? 0,
+            Seq = seq,
             CreatedAt = created,
-            ParentId = reader.GetString("P"),
+            ParentDeltaMs = parentDelta,
+            ParentId = parentDelta is { } ms ? Core.Checkpoints.CheckpointIds.Create(seq - 1, created.AddMilliseconds(-ms)) : reader.GetString("P"),
             Source = reader.GetString("S") ?? "loop",
             Step = reader.GetInt32("I") ?? 0,
             Metadata = reader.GetLargeString("M") ?? "{}",
-            Writes = reader.GetLargeString("W"),
+            Writes = reader.GetLargeString("W") is { Length: > 0 } writes ? writes : null,
             WritesNode = reader.GetString("O"),
+            WritesNextNode = reader.GetString("X"),
             Next = reader.GetString("N") ?? "[]",
             Tasks = reader.GetLargeString("K") ?? "[]",
         };
@@ -107,7 +120,15 @@ internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
     {
         writer.WriteInt64("Q", Seq);
         writer.WriteDateTimeOffset("T", CreatedAt);
-        writer.WriteString("P", ParentId);
+        if (ParentDeltaMs is { } delta)
+        {
+            writer.WriteInt64("R", delta);
+        }
+        else
+        {
+            writer.WriteString("P", ParentId);
+        }
+
         writer.WriteString("S", Source == "loop" ? null : Source);
         writer.WriteInt32("I", Step == 0 ? null : Step);
         writer.WriteLargeString("M", Metadata == "{}" ? null : Metadata);

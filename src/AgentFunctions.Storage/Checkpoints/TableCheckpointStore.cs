@@ -81,6 +81,11 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
         var plan = new WritePlan(partition, sequence);
         var appendsToHead = head is not null && parentSequence == head.Seq && write.ParentCheckpointId == head.Id;
+        if (appendsToHead)
+        {
+            row.ParentDeltaMs = (long)(createdAt - head!.CreatedAt).TotalMilliseconds;
+        }
+
         var snapshotDue = head is null || !appendsToHead
             || head.SinceSnapChars + deltaJson.Length >= (_options.SnapshotGrowthFactor - 1) * Math.Max(head.SnapChars, _options.MinSnapshotChars)
             || head.RowsSinceSnap >= _options.MaxRowsBetweenSnapshots;
@@ -110,6 +115,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         else
         {
             row.Kind = CheckpointRow.KindDelta;
+            plan.ParentWritesToNext(head!, deltaJson);
             row.SnapSeq = head!.SnapSeq;
             row.SnapChars = head.SnapChars;
             row.SinceSnapChars = head.SinceSnapChars + deltaJson.Length;
@@ -150,7 +156,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
 
         var states = await MaterializeAsync(partition, head.Seq, head.Seq, cancellationToken).ConfigureAwait(false);
-        return Complete(head, threadId, states[head.Seq]);
+        return Complete(head, threadId, states);
     }
 
     public async Task<Checkpoint?> GetAsync(string ownerId, string threadId, string checkpointId, CancellationToken cancellationToken = default)
@@ -168,8 +174,9 @@ public sealed class TableCheckpointStore : ICheckpointStore
             return null;
         }
 
-        var states = await MaterializeAsync(partition, sequence, sequence, cancellationToken).ConfigureAwait(false);
-        return Complete(response.Value, threadId, states[sequence]);
+        var row = response.Value;
+        var states = await MaterializeAsync(partition, sequence, sequence, cancellationToken, includeNext: row.WritesNextNode is not null).ConfigureAwait(false);
+        return Complete(row, threadId, states);
     }
 
     public AsyncPageable<CheckpointSummary> GetCheckpointSummariesAsync(
@@ -198,8 +205,8 @@ public sealed class TableCheckpointStore : ICheckpointStore
                     return Page<Checkpoint>.FromValues([], next, response);
                 }
 
-                var states = await MaterializeAsync(query.Partition, rows[^1].Seq, rows[0].Seq, ct).ConfigureAwait(false);
-                return Page<Checkpoint>.FromValues(rows.Select(r => Complete(r, threadId, states[r.Seq])).ToList(), next, response);
+                var states = await MaterializeAsync(query.Partition, rows[^1].Seq, rows[0].Seq, ct, includeNext: rows[0].WritesNextNode is not null).ConfigureAwait(false);
+                return Page<Checkpoint>.FromValues(rows.Select(r => Complete(r, threadId, states)).ToList(), next, response);
             },
             cancellationToken);
     }
@@ -365,7 +372,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         {
             await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
         }
-        catch (TableTransactionFailedException e) when (e.Status == 409 && e.ErrorCode == "EntityAlreadyExists")
+        catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404 && e.ErrorCode is "EntityAlreadyExists" or "UpdateConditionNotSatisfied" or "ResourceNotFound")
         {
             throw new StoreConflictException("Another write added a checkpoint to this thread first; re-read the thread and retry.", e);
         }
@@ -378,10 +385,14 @@ public sealed class TableCheckpointStore : ICheckpointStore
     /// <summary>
     /// The states of checkpoints <paramref name="low"/> to <paramref name="high"/>: one query of the
     /// <c>s</c> range from <paramref name="high"/> back to the nearest snapshot at or before
-    /// <paramref name="low"/>, then the deltas applied forward from it.
+    /// <paramref name="low"/>, then the deltas applied forward from it. With <paramref name="includeNext"/>,
+    /// also the checkpoint after <paramref name="high"/> when it exists (its delta is the writes of <paramref name="high"/>).
     /// </summary>
-    private async Task<Dictionary<long, (AgentState State, string? Delta)>> MaterializeAsync(string partition, long low, long high, CancellationToken cancellationToken)
+    private async Task<Dictionary<long, (AgentState State, string? Delta)>> MaterializeAsync(
+        string partition, long low, long high, CancellationToken cancellationToken, bool includeNext = false)
     {
+        var required = high;
+        high = includeNext ? high + 1 : high;
         var deltas = new Dictionary<long, string>();
         var blobs = new Dictionary<(long Sequence, char Kind), BlobReader>();
         long? baseSequence = null;
@@ -441,6 +452,10 @@ public sealed class TableCheckpointStore : ICheckpointStore
             {
                 state = state.Apply(StateUpdate.ParseStored(delta));
             }
+            else if (sequence > required)
+            {
+                break; // the next checkpoint is gone (rolled back): the writes it held are unknown
+            }
             else
             {
                 throw new InvalidOperationException($"Checkpoint {sequence} of this thread has neither a snapshot nor a delta; its rows are incomplete.");
@@ -471,14 +486,18 @@ public sealed class TableCheckpointStore : ICheckpointStore
     private static string PartitionOf(string ownerId, string threadId)
         => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(ownerId), ResourceIds.Validate(threadId, "thread"));
 
-    private static Checkpoint Complete(CheckpointRow row, string threadId, (AgentState State, string? Delta) state)
+    private static Checkpoint Complete(CheckpointRow row, string threadId, Dictionary<long, (AgentState State, string? Delta)> states)
     {
         var summary = Summarize(row, threadId);
+        var state = states[row.Seq];
         var writes = summary.Writes;
         if (row.WritesNode is { } node && state.Delta is { } delta)
         {
-            using var document = JsonDocument.Parse($"{{{JsonSerializer.Serialize(node, CheckpointSerializerContext.Default.String)}:{delta}}}");
-            writes = document.RootElement.Clone();
+            writes = NodeWrites(node, delta);
+        }
+        else if (row.WritesNextNode is { } nextNode && states.TryGetValue(row.Seq + 1, out var next) && next.Delta is { } nextDelta)
+        {
+            writes = NodeWrites(nextNode, nextDelta);
         }
 
         return new Checkpoint
@@ -497,6 +516,12 @@ public sealed class TableCheckpointStore : ICheckpointStore
             CreatedAt = summary.CreatedAt,
             Values = state.State,
         };
+    }
+
+    private static JsonElement NodeWrites(string node, string delta)
+    {
+        using var document = JsonDocument.Parse($"{{{JsonSerializer.Serialize(node, CheckpointSerializerContext.Default.String)}:{delta}}}");
+        return document.RootElement.Clone();
     }
 
     private static CheckpointSummary Summarize(CheckpointRow row, string threadId) => new()
@@ -635,6 +660,28 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
 
         public void AddBlob(char kind, string json) => Blobs.Add((kind, json));
+
+        /// <summary>
+        /// When the parent's writes are exactly <c>{node: this delta}</c> (a run's input, which the next
+        /// step applies), they are kept once, as this delta: the parent row is rewritten to point here.
+        /// Its ETag also makes the write conditional on the parent being unchanged.
+        /// </summary>
+        public void ParentWritesToNext(CheckpointRow parent, string deltaJson)
+        {
+            if (parent.Writes is null || StoredWrites(ParseJson(parent.Writes), deltaJson) is not (null, { } node))
+            {
+                return;
+            }
+
+            var update = new TableEntity(partition, parent.RowKey) { ["X"] = node };
+            var parts = LargeStrings.Split(parent.Writes).Count();
+            for (var i = 0; i < parts; i++)
+            {
+                update[LargeStrings.PartName("W", i)] = string.Empty;
+            }
+
+            BlockActions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, parent.ETag));
+        }
 
         public void AddToBlock(long blockSequence, string deltaJson)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AgentFunctions.Core.Messages;
 using AgentFunctions.Core.State;
 using AgentFunctions.Storage.Checkpoints;
@@ -26,11 +27,13 @@ public class CheckpointReplayTests(CheckpointStoreFixture fixture) : IClassFixtu
         var random = new Random(seed);
         var thread = NewThread();
         var expected = new Dictionary<string, AgentState>();
+        var expectedWrites = new Dictionary<string, string?>();
         var order = new List<string>();
 
         var first = StateUpdate.FromMessages(Human("start", "m0"));
         var root = await store.PutAsync(Write("owner", thread, null, first));
         expected[root.CheckpointId] = AgentState.Empty.Apply(first);
+        expectedWrites[root.CheckpointId] = null;
         order.Add(root.CheckpointId);
         var head = root.CheckpointId;
         var nextMessage = 1;
@@ -40,10 +43,29 @@ public class CheckpointReplayTests(CheckpointStoreFixture fixture) : IClassFixtu
             var fork = random.NextDouble() < 0.12;
             var parent = fork ? order[random.Next(order.Count)] : head;
             var delta = RandomDelta(random, expected[parent], ref nextMessage);
+            var roll = random.NextDouble();
+            if (roll < 0.2)
+            {
+                // A run's input checkpoint: nothing changes yet, the writes hold what the next step applies.
+                var inputWrites = Json($$$"""{"__start__":{{{delta.ToJson()}}}}""");
+                var input = await store.PutAsync(Write("owner", thread, parent, StateUpdate.Empty, step: -1, fork: fork) with { Writes = inputWrites });
+                expected[input.CheckpointId] = expected[parent];
+                expectedWrites[input.CheckpointId] = inputWrites.GetRawText();
+                order.Add(input.CheckpointId);
+                (parent, fork) = (input.CheckpointId, false);
+            }
 
-            var put = await store.PutAsync(Write("owner", thread, parent, delta, step: op, fork: fork));
+            JsonElement? writes = roll switch
+            {
+                < 0.5 => Json($$$"""{"agent":{{{delta.ToJson()}}}}"""),
+                < 0.6 => Json("""{"tools":{"note":"explicit"}}"""),
+                _ => null,
+            };
+
+            var put = await store.PutAsync(Write("owner", thread, parent, delta, step: op, fork: fork) with { Writes = writes });
 
             expected[put.CheckpointId] = expected[parent].Apply(delta);
+            expectedWrites[put.CheckpointId] = writes?.GetRawText();
             order.Add(put.CheckpointId);
             head = put.CheckpointId;
 
@@ -61,10 +83,20 @@ public class CheckpointReplayTests(CheckpointStoreFixture fixture) : IClassFixtu
         await foreach (var checkpoint in store.GetCheckpointsAsync("owner", thread, pageSizeHint: 7))
         {
             Assert.Equal(expected[checkpoint.CheckpointId].ToJson(), checkpoint.Values.ToJson());
+            AssertJsonEqual(expectedWrites[checkpoint.CheckpointId], checkpoint.Writes);
             seen.Add(checkpoint.CheckpointId);
         }
 
         Assert.Equal(Enumerable.Reverse(order), seen);
+    }
+
+    private static void AssertJsonEqual(string? expected, JsonElement? actual)
+    {
+        Assert.Equal(expected is null, actual is null);
+        if (expected is not null)
+        {
+            Assert.True(JsonElement.DeepEquals(Json(expected), actual!.Value), $"expected {expected}, got {actual}");
+        }
     }
 
     private static void Tight(CheckpointStoreOptions options)
@@ -100,7 +132,7 @@ public class CheckpointReplayTests(CheckpointStoreFixture fixture) : IClassFixtu
             }
         }
 
-        var channels = random.NextDouble() < 0.2 ? new Dictionary<string, System.Text.Json.JsonElement> { ["counter"] = Json(random.Next(1000).ToString(System.Globalization.CultureInfo.InvariantCulture)) } : null;
+        var channels = random.NextDouble() < 0.2 ? new Dictionary<string, JsonElement> { ["counter"] = Json(random.Next(1000).ToString(System.Globalization.CultureInfo.InvariantCulture)) } : null;
         return new StateUpdate(messages, channels);
     }
 }

@@ -66,6 +66,31 @@ public class CheckpointStoreTests(CheckpointStoreFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Put_InputWritesThatTheNextStepApplies_StoredOnceAndRebuiltOnRead()
+    {
+        var store = fixture.Store();
+        var thread = NewThread();
+        var input = StateUpdate.FromMessages(Human("question", "q"));
+        var writes = Json($$"""{"__start__":{{input.ToJson()}}}""");
+        var inputCheckpoint = await store.PutAsync(Write(Owner, thread, null, StateUpdate.Empty, step: -1, source: CheckpointSource.Input) with { Writes = writes });
+        var beforeNext = await store.GetLatestAsync(Owner, thread);
+
+        await store.PutAsync(Write(Owner, thread, inputCheckpoint.CheckpointId, input, step: 0));
+        var summaries = new List<CheckpointSummary>();
+        await foreach (var summary in store.GetCheckpointSummariesAsync(Owner, thread))
+        {
+            summaries.Add(summary);
+        }
+
+        var byId = await store.GetAsync(Owner, thread, inputCheckpoint.CheckpointId);
+
+        Assert.True(JsonElement.DeepEquals(writes, beforeNext!.Writes!.Value));
+        Assert.Null(summaries[1].Writes);
+        Assert.True(JsonElement.DeepEquals(writes, byId!.Writes!.Value));
+        Assert.Empty(byId.Values.Messages);
+    }
+
+    [Fact]
     public async Task Put_ParentThatIsNoLongerLatest_IsAConflictAndWritesNothing()
     {
         var store = fixture.Store();
