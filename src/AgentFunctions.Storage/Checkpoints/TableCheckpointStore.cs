@@ -535,8 +535,8 @@ public sealed class TableCheckpointStore : ICheckpointStore
         Metadata = ParseJson(row.Metadata),
         Writes = row.Writes is null ? null : ParseJson(row.Writes),
         WritesNode = row.WritesNode,
-        Next = JsonSerializer.Deserialize(row.Next, CheckpointSerializerContext.Default.IReadOnlyListString) ?? [],
-        Tasks = ParseJson(row.Tasks),
+        Next = row.Next == "[]" ? [] : JsonSerializer.Deserialize(row.Next, CheckpointSerializerContext.Default.IReadOnlyListString) ?? [],
+        Tasks = row.Tasks == "[]" ? EmptyArray : ParseJson(row.Tasks),
         CreatedAt = row.CreatedAt,
     };
 
@@ -569,11 +569,9 @@ public sealed class TableCheckpointStore : ICheckpointStore
     private static JsonElement RequireKind(JsonElement value, JsonValueKind kind, string name)
         => value.ValueKind == kind ? value : throw new ArgumentException($"{name} must be a JSON {kind.ToString().ToLowerInvariant()}.", name);
 
-    private static JsonElement ParseJson(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
+    private static readonly JsonElement EmptyArray = JsonElement.Parse("[]");
+
+    private static JsonElement ParseJson(string json) => JsonElement.Parse(json);
 
     private static long Utf8(string text) => Encoding.UTF8.GetByteCount(text);
 
