@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Azure;
+
+namespace AgentFunctions.Core.RunEvents;
+
+/// <summary>
+/// One event of a run, in the shape it goes on the wire: the server-sent event's name
+/// (<c>metadata</c>, <c>values</c>, <c>updates</c>, <c>messages</c>, <c>messages/partial</c>,
+/// <c>checkpoints</c>, <c>tasks</c>, <c>debug</c>, <c>custom</c>, <c>error</c>…), its JSON data, and its
+/// sequence number in the run (0, 1, 2…), which is the SSE <c>id</c> a client resumes from.
+/// </summary>
+public sealed record RunEvent(long Sequence, string Event, JsonElement Data)
+{
+    public const string Metadata = "metadata";
+    public const string Values = "values";
+    public const string Updates = "updates";
+    public const string Messages = "messages";
+    public const string MessagesMetadata = "messages/metadata";
+    public const string MessagesPartial = "messages/partial";
+    public const string MessagesComplete = "messages/complete";
+    public const string Checkpoints = "checkpoints";
+    public const string Tasks = "tasks";
+    public const string Debug = "debug";
+    public const string Custom = "custom";
+    public const string Error = "error";
+}
+
+/// <summary>
+/// The persisted events of runs that are background or resumable: written in segments (many events
+/// to a row), readable from any sequence number, and followed while the run goes on.
+/// </summary>
+public interface IRunEventLog
+{
+    /// <summary>A writer for one run's events. Events are buffered and written in segments; dispose or complete it to flush.</summary>
+    IRunEventWriter OpenWriter(string runId);
+
+    /// <summary>The persisted events of a run with a sequence number above <paramref name="afterSequence"/>, in order; lazy.</summary>
+    AsyncPageable<RunEvent> ReadAsync(string runId, long afterSequence = -1, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The events after <paramref name="afterSequence"/>: those persisted, then new ones as they are
+    /// written, until the writer completes the run's log (or the caller cancels).
+    /// </summary>
+    IAsyncEnumerable<RunEvent> FollowAsync(string runId, long afterSequence = -1, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a run's events.</summary>
+    Task DeleteAsync(string runId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Appends one run's events to the log.</summary>
+public interface IRunEventWriter : IAsyncDisposable
+{
+    /// <summary>Buffers an event; it is written with its segment, by size or after a short time.</summary>
+    ValueTask AppendAsync(RunEvent runEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes what is buffered now.</summary>
+    Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Writes what is buffered and marks the log complete: followers stop after the last event.</summary>
+    Task CompleteAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using AgentFunctions.Core.Stores;
+using Azure;
+
+namespace AgentFunctions.Core.Runs;
+
+/// <summary>A run's state, as LangGraph reports it (wire names: pending, running, success, error, timeout, interrupted).</summary>
+public enum RunStatus
+{
+    Pending,
+    Running,
+    Success,
+    Error,
+    Timeout,
+    Interrupted,
+}
+
+/// <summary>What a new run does when its thread already has an active run.</summary>
+public enum MultitaskStrategy
+{
+    /// <summary>Refuse the new run (a conflict).</summary>
+    Reject,
+
+    /// <summary>Queue the new run; it starts when the runs before it have finished.</summary>
+    Enqueue,
+
+    /// <summary>Stop the active run, keep what it wrote (it ends as interrupted), then start the new one.</summary>
+    Interrupt,
+
+    /// <summary>Stop the active run, remove what it wrote, then start the new one.</summary>
+    Rollback,
+}
+
+/// <summary>How a cancelled run ends: kept as interrupted, or rolled back.</summary>
+public enum CancelAction
+{
+    Interrupt,
+    Rollback,
+}
+
+/// <summary>A run of an assistant on a thread: the request that started it and where it stands.</summary>
+public sealed record AgentRun
+{
+    public required string RunId { get; init; }
+
+    public required string OwnerId { get; init; }
+
+    public required string ThreadId { get; init; }
+
+    public required string AssistantId { get; init; }
+
+    public RunStatus Status { get; init; } = RunStatus.Pending;
+
+    public MultitaskStrategy MultitaskStrategy { get; init; } = MultitaskStrategy.Reject;
+
+    /// <summary>The run request as accepted (input, command, config, stream modes, interrupts…), in LangGraph's shape: what an executor needs to run it.</summary>
+    public JsonElement Kwargs { get; init; } = JsonObjects.Empty;
+
+    public JsonElement Metadata { get; init; } = JsonObjects.Empty;
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Why the run failed, for a client (no stack traces).</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Set when someone asked the run to stop; the executor observes it and ends the run that way.</summary>
+    public CancelAction? CancelRequested { get; init; }
+
+    /// <summary>The executor that holds the run while it runs, and until when; an expired lease may be taken over.</summary>
+    public string? LeaseOwner { get; init; }
+
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+    /// <summary>How many times an executor has started this run (1 for the first).</summary>
+    public int Attempt { get; init; }
+
+    public ETag ETag { get; init; }
+
+    public bool IsActive => Status is RunStatus.Pending or RunStatus.Running;
+}
+
+/// <summary>
+/// Runs, one partition per thread, with the thread's queue of active runs: at most one of them runs
+/// at a time, in the order they were created. Every read is scoped by owner and thread.
+/// </summary>
+public interface IRunStore
+{
+    /// <summary>
+    /// Creates a pending run on its thread under its <see cref="AgentRun.MultitaskStrategy"/>, atomically
+    /// with the thread's queue: <c>Reject</c> throws <see cref="StoreConflictException"/> when the thread
+    /// has an active run; <c>Enqueue</c> queues the run behind the active ones; <c>Interrupt</c> and
+    /// <c>Rollback</c> also ask the active runs to stop that way.
+    /// </summary>
+    Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default);
+
+    /// <summary>A run, or null when the thread has no such run.</summary>
+    Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The thread's runs, newest first, optionally only those with <paramref name="status"/>; lazy.</summary>
+    AsyncPageable<AgentRun> ListAsync(string ownerId, string threadId, RunStatus? status = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes a run for <paramref name="executorId"/>: when it is first in its thread's queue and pending,
+    /// or running under a lease that has expired (its executor died), it becomes running under a new
+    /// lease and its attempt count goes up. Null when it cannot be taken: another executor holds it,
+    /// runs ahead of it are unfinished, or it has ended.
+    /// </summary>
+    Task<AgentRun?> TryAcquireAsync(string ownerId, string threadId, string runId, string executorId, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the lease of a run this executor holds; <see cref="StoreConflictException"/> when it no longer holds it.</summary>
+    Task<AgentRun> RenewLeaseAsync(AgentRun run, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends a run this executor holds (or a pending run nobody holds) and takes it off its thread's queue, so the next run can start.</summary>
+    Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? error = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks a run to stop. Null when there is no such run; an ended run is returned unchanged.</summary>
+    Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default);
+
+    /// <summary>The run first in the thread's queue (running, or next to run), or null when the thread is free.</summary>
+    Task<AgentRun?> GetActiveAsync(string ownerId, string threadId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an ended run; <see cref="StoreConflictException"/> for an active one. False when there is none.</summary>
+    Task<bool> DeleteAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default);
+}
