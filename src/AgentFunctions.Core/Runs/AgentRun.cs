@@ -113,7 +113,7 @@ public interface IRunStore
     Task<AgentRun> RenewLeaseAsync(AgentRun run, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>Ends a run this executor holds (or a pending run nobody holds) and takes it off its thread's queue, so the next run can start.</summary>
-    Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? error = null, CancellationToken cancellationToken = default);
+    Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default);
 
     /// <summary>Asks a run to stop. Null when there is no such run; an ended run is returned unchanged.</summary>
     Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default);
