@@ -1,0 +1,483 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Messages;
+using AgentFunctions.Core.Models;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Runs;
+using AgentFunctions.Core.State;
+using AgentFunctions.Core.Tools;
+using Microsoft.Extensions.AI;
+
+namespace AgentFunctions.Core.Runtime;
+
+/// <summary>
+/// The tool-calling agent that LangGraph users know as a two-node graph (graph id <c>agent</c>): node
+/// <c>agent</c> calls the model with the thread's messages; when the reply calls tools, node <c>tools</c>
+/// runs them (in parallel, one tool message each) and control returns to <c>agent</c>; otherwise the
+/// run ends. The input is checkpointed first (source <c>input</c>), then every node's completion
+/// (source <c>loop</c>), with LangGraph's step numbers. Events are produced as they happen: each
+/// token as the model streams it.
+/// </summary>
+public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver models, ToolRegistry tools, TimeProvider? time = null)
+{
+    public const string GraphId = "agent";
+    public const string AgentNode = "agent";
+    public const string ToolsNode = "tools";
+    public const string StartNode = "__start__";
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>
+    /// Runs the graph. Enumerate the result to drive the run; when it ends, <see cref="RunExecution.Outcome"/>
+    /// says how. Cancelling the enumeration stops the run between two events (the outcome is interrupted).
+    /// </summary>
+    public RunExecution Run(RunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var execution = new RunExecution();
+        execution.Events = ExecuteAsync(request, execution);
+        return execution;
+    }
+
+    private async IAsyncEnumerable<RunEvent> ExecuteAsync(RunRequest request, RunExecution execution, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var events = new EventBuilder(request);
+        yield return events.Metadata();
+
+        RunOutcome? outcome = null;
+        var steps = RunStepsAsync(request, events, o => outcome = o, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                RunEvent? failure = null;
+                try
+                {
+                    if (!await steps.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    outcome = new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    // A fault of ours or of storage: the client gets a generic error event, the details stay in the outcome.
+                    outcome = new RunOutcome(RunStatus.Error, "The run failed.") { Exception = e };
+                    failure = events.Error(e is CheckpointNotFoundException ? "CheckpointNotFound" : "InternalError", e is CheckpointNotFoundException ? e.Message : "The run failed.");
+                }
+
+                if (failure is not null)
+                {
+                    yield return failure;
+                    break;
+                }
+
+                yield return steps.Current;
+            }
+        }
+        finally
+        {
+            await steps.DisposeAsync().ConfigureAwait(false);
+            execution.Outcome = outcome ?? (cancellationToken.IsCancellationRequested
+                ? new RunOutcome(RunStatus.Interrupted, "The run was cancelled.")
+                : new RunOutcome(RunStatus.Interrupted, "The run's events were not read to the end."));
+        }
+    }
+
+    private async IAsyncEnumerable<RunEvent> RunStepsAsync(RunRequest request, EventBuilder events, Action<RunOutcome> setOutcome, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var start = request.CheckpointId is { } from
+            ? await checkpoints.GetAsync(request.OwnerId, request.ThreadId, from, cancellationToken).ConfigureAwait(false)
+                ?? throw new CheckpointNotFoundException($"Thread '{request.ThreadId}' has no checkpoint '{from}'.")
+            : await checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
+
+        var cursor = new Cursor(start, request.CheckpointId is not null);
+        var enabledTools = tools.Resolve(request.Settings.Tools);
+        var error = (RunEvent?)null;
+
+        if (request.Input is { } input)
+        {
+            // The input checkpoint holds the state before the input; the next one applies it.
+            var inputWrites = WireJson.Build(w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName(StartNode);
+                input.WriteTo(w);
+                w.WriteEndObject();
+            });
+            foreach (var e in await PutAsync(request, events, cursor, StateUpdate.Empty, inputWrites, [StartNode], CheckpointSource.Input, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+
+            foreach (var e in await PutAsync(request, events, cursor, input, null, [AgentNode], CheckpointSource.Loop, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+
+            foreach (var e in events.Values(cursor.State))
+            {
+                yield return e;
+            }
+        }
+        else if (cursor.Next.Count == 0)
+        {
+            // Nothing pending: the run has nothing to do but report the state.
+            foreach (var e in events.Values(cursor.State))
+            {
+                yield return e;
+            }
+        }
+
+        var resuming = request.Input is null;
+        var stepsRun = 0;
+        while (cursor.Next.Count > 0)
+        {
+            var node = cursor.Next[0];
+            if (!resuming && Matches(request.InterruptBefore, node))
+            {
+                setOutcome(new RunOutcome(RunStatus.Interrupted, null, cursor.CheckpointId));
+                yield break;
+            }
+
+            resuming = false;
+            if (++stepsRun > request.Settings.RecursionLimit)
+            {
+                var message = $"Recursion limit of {request.Settings.RecursionLimit} reached without hitting a stop condition.";
+                setOutcome(new RunOutcome(RunStatus.Error, message, cursor.CheckpointId));
+                yield return events.Error("GraphRecursionError", message);
+                yield break;
+            }
+
+            var task = new TaskInfo(Guid.NewGuid().ToString("D"), node, cursor.Step + 1);
+            foreach (var e in events.TaskStarted(task, cursor.State))
+            {
+                yield return e;
+            }
+
+            StateUpdate delta;
+            IReadOnlyList<string> next;
+            if (node == AgentNode)
+            {
+                var model = new ModelCall(models.Resolve(request.Settings.Model), request, cursor.State, enabledTools);
+                await foreach (var e in CallModelAsync(model, events, task, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return e;
+                }
+
+                if (model.Failure is { } failure)
+                {
+                    error = events.Error(failure.GetType().Name, "The model call failed.");
+                    setOutcome(new RunOutcome(RunStatus.Error, $"The model call failed: {failure.Message}", cursor.CheckpointId));
+                    yield return error;
+                    yield break;
+                }
+
+                delta = StateUpdate.FromMessages(model.Reply!);
+                next = model.Reply!.ToolCalls.Count > 0 ? [ToolsNode] : [];
+            }
+            else if (node == ToolsNode)
+            {
+                var calls = (cursor.State.Messages.Count > 0 ? cursor.State.Messages[^1] as AIMessage : null)?.ToolCalls ?? [];
+                var results = new List<ToolMessage>();
+                await foreach (var (e, message) in CallToolsAsync(calls, enabledTools, events, task, cancellationToken).ConfigureAwait(false))
+                {
+                    if (message is not null)
+                    {
+                        results.Add(message);
+                    }
+
+                    if (e is not null)
+                    {
+                        yield return e;
+                    }
+                }
+
+                delta = new StateUpdate(results);
+                next = [AgentNode];
+            }
+            else
+            {
+                var message = $"The graph has no node '{node}'.";
+                setOutcome(new RunOutcome(RunStatus.Error, message, cursor.CheckpointId));
+                yield return events.Error("InvalidUpdateError", message);
+                yield break;
+            }
+
+            var writes = WireJson.Build(w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName(node);
+                delta.WriteTo(w);
+                w.WriteEndObject();
+            });
+            foreach (var e in events.TaskFinished(task, delta))
+            {
+                yield return e;
+            }
+
+            foreach (var e in await PutAsync(request, events, cursor, delta, writes, next, CheckpointSource.Loop, cancellationToken).ConfigureAwait(false))
+            {
+                yield return e;
+            }
+
+            foreach (var e in events.Updates(node, delta).Concat(events.Values(cursor.State)))
+            {
+                yield return e;
+            }
+
+            if (next.Count > 0 && Matches(request.InterruptAfter, node))
+            {
+                setOutcome(new RunOutcome(RunStatus.Interrupted, null, cursor.CheckpointId));
+                yield break;
+            }
+        }
+
+        setOutcome(new RunOutcome(RunStatus.Success, null, cursor.CheckpointId));
+    }
+
+    /// <summary>Writes a checkpoint and moves the cursor to it; returns the events that report it.</summary>
+    private async Task<IEnumerable<RunEvent>> PutAsync(
+        RunRequest request, EventBuilder events, Cursor cursor, StateUpdate delta, JsonElement? writes, IReadOnlyList<string> next, CheckpointSource source, CancellationToken cancellationToken)
+    {
+        var step = cursor.Step + 1;
+        var metadata = WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            foreach (var property in request.Metadata.EnumerateObject())
+            {
+                property.WriteTo(w);
+            }
+
+            w.WriteString("source", source == CheckpointSource.Input ? "input" : "loop");
+            w.WriteNumber("step", step);
+            w.WriteStartObject("parents");
+            w.WriteEndObject();
+            w.WriteString("run_id", request.RunId);
+            w.WriteString("thread_id", request.ThreadId);
+            w.WriteString("assistant_id", request.AssistantId);
+            w.WriteString("graph_id", request.GraphId);
+            w.WriteEndObject();
+        });
+        var tasks = WireJson.Build(w =>
+        {
+            w.WriteStartArray();
+            foreach (var node in next)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", Guid.NewGuid().ToString("D"));
+                w.WriteString("name", node);
+                w.WriteStartArray("path");
+                w.WriteStringValue("__pregel_pull");
+                w.WriteStringValue(node);
+                w.WriteEndArray();
+                w.WriteNull("error");
+                w.WriteStartArray("interrupts");
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+
+        var put = await checkpoints.PutAsync(
+            new CheckpointWrite
+            {
+                OwnerId = request.OwnerId,
+                ThreadId = request.ThreadId,
+                ParentCheckpointId = cursor.CheckpointId,
+                Fork = cursor.ForkNext,
+                Step = step,
+                Source = source,
+                Metadata = metadata,
+                Writes = writes,
+                Delta = delta,
+                Next = next,
+                Tasks = tasks,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        cursor.Advance(put, cursor.State.Apply(delta), next);
+        return events.Checkpoint(new Checkpoint
+        {
+            ThreadId = put.ThreadId,
+            CheckpointId = put.CheckpointId,
+            ParentCheckpointId = put.ParentCheckpointId,
+            Sequence = put.Sequence,
+            Step = put.Step,
+            Source = put.Source,
+            Metadata = metadata,
+            Writes = writes,
+            Next = next,
+            Tasks = tasks,
+            CreatedAt = put.CreatedAt,
+            Values = cursor.State,
+        });
+    }
+
+    private static async IAsyncEnumerable<RunEvent> CallModelAsync(ModelCall call, EventBuilder events, TaskInfo task, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var accumulator = new AIMessageChunkAccumulator();
+        var messageId = "run-" + Guid.NewGuid().ToString("D");
+        var options = new ChatOptions { Tools = [.. call.Tools], ModelId = call.Request.Settings.Model };
+        var history = new List<ChatMessage>();
+        if (call.Request.Settings.SystemPrompt is { } prompt)
+        {
+            history.Add(new ChatMessage(ChatRole.System, prompt));
+        }
+
+        history.AddRange(call.State.Messages.ToChatMessages());
+        IAsyncEnumerator<ChatResponseUpdate>? stream = null;
+        try
+        {
+            stream = call.Client.GetStreamingResponseAsync(history, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var first = true;
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = stream.Current;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    call.Failure = e;
+                    yield break;
+                }
+
+                var chunk = accumulator.Add(update, messageId);
+                foreach (var e in events.MessageChunk(chunk, accumulator, task, first))
+                {
+                    yield return e;
+                }
+
+                first = false;
+            }
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        call.Reply = accumulator.Count == 0 ? new AIMessage { Content = string.Empty, Id = messageId } : accumulator.ToMessage();
+        foreach (var e in events.MessageComplete(call.Reply, task))
+        {
+            yield return e;
+        }
+    }
+
+    private async IAsyncEnumerable<(RunEvent? Event, ToolMessage? Message)> CallToolsAsync(
+        IReadOnlyList<ToolCall> calls, IReadOnlyList<AIFunction> enabled, EventBuilder events, TaskInfo task, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Every call runs at once; each result is reported as it arrives, and the state gets them in call order.
+        var running = calls.Select((call, index) => (Index: index, Task: CallToolAsync(call, enabled, cancellationToken))).ToList();
+        var finished = new ToolMessage?[calls.Count];
+        var pending = running.ToDictionary(r => (Task)r.Task, r => r.Index);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending.Keys).ConfigureAwait(false);
+            var index = pending[done];
+            pending.Remove(done);
+            var message = await ((Task<ToolMessage>)done).ConfigureAwait(false);
+            finished[index] = message;
+            foreach (var e in events.MessageComplete(message, task))
+            {
+                yield return (e, null);
+            }
+        }
+
+        foreach (var message in finished)
+        {
+            yield return (null, message);
+        }
+    }
+
+    private async Task<ToolMessage> CallToolAsync(ToolCall call, IReadOnlyList<AIFunction> enabled, CancellationToken cancellationToken)
+    {
+        var result = enabled.Any(t => t.Name == call.Name)
+            ? await tools.InvokeAsync(call.Name, call.Args.GetRawText(), cancellationToken).ConfigureAwait(false)
+            : ToolResult.Error($"Tool '{call.Name}' is not enabled for this assistant. Enabled: {(enabled.Count == 0 ? "none" : string.Join(", ", enabled.Select(t => t.Name)))}.");
+        return new ToolMessage
+        {
+            Content = result.IsError ? $"Error: {result.Content}\n Please fix your mistakes." : result.Content,
+            ToolCallId = call.Id ?? string.Empty,
+            Name = call.Name,
+            Id = Guid.NewGuid().ToString("D"),
+            Status = result.IsError ? ToolMessageStatus.Error : ToolMessageStatus.Success,
+        };
+    }
+
+    private static bool Matches(IReadOnlyList<string> nodes, string node) => nodes.Contains("*") || nodes.Contains(node);
+
+    /// <summary>Where the run stands: its latest checkpoint, state, step and next nodes.</summary>
+    private sealed class Cursor(Checkpoint? start, bool forkFromStart)
+    {
+        public string? CheckpointId { get; private set; } = start?.CheckpointId;
+
+        public AgentState State { get; private set; } = start?.Values ?? AgentState.Empty;
+
+        public int Step { get; private set; } = start?.Step ?? -2;
+
+        public IReadOnlyList<string> Next { get; private set; } = start?.Next ?? [];
+
+        /// <summary>The first write of a run that starts from an older checkpoint branches off it.</summary>
+        public bool ForkNext { get; private set; } = forkFromStart;
+
+        public void Advance(CheckpointSummary written, AgentState state, IReadOnlyList<string> next)
+        {
+            CheckpointId = written.CheckpointId;
+            State = state;
+            Step = written.Step;
+            Next = next;
+            ForkNext = false;
+        }
+    }
+
+    private sealed class ModelCall(IChatClient client, RunRequest request, AgentState state, IReadOnlyList<AIFunction> tools)
+    {
+        public IChatClient Client => client;
+
+        public RunRequest Request => request;
+
+        public AgentState State => state;
+
+        public IReadOnlyList<AIFunction> Tools => tools;
+
+        public AIMessage? Reply { get; set; }
+
+        public Exception? Failure { get; set; }
+    }
+}
+
+/// <summary>One run's events, and how it ended once they have all been read.</summary>
+public sealed class RunExecution
+{
+    private RunOutcome? _outcome;
+
+    /// <summary>The run's events; enumerating them runs the run. Enumerate once.</summary>
+    public IAsyncEnumerable<RunEvent> Events { get; internal set; } = AsyncEnumerable.Empty<RunEvent>();
+
+    /// <summary>How the run ended; available once <see cref="Events"/> has been read to its end (or abandoned).</summary>
+    public RunOutcome Outcome
+    {
+        get => _outcome ?? throw new InvalidOperationException("The run has not ended yet.");
+        internal set => _outcome = value;
+    }
+
+    public bool HasEnded => _outcome is not null;
+}
+
+internal sealed record TaskInfo(string Id, string Node, int Step);
