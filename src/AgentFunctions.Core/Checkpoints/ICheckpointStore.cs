@@ -34,6 +34,13 @@ public interface ICheckpointStore
     AsyncPageable<CheckpointSummary> GetCheckpointSummariesAsync(
         string ownerId, string threadId, string? before = null, JsonElement? metadataFilter = null, int? pageSizeHint = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes every checkpoint written after <paramref name="checkpointId"/> (or every checkpoint,
+    /// for null), so that it is the thread's latest again: what a rolled-back run wrote disappears.
+    /// Returns how many checkpoints were deleted. Call it only while no run writes to the thread.
+    /// </summary>
+    Task<int> DeleteAfterAsync(string ownerId, string threadId, string? checkpointId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes every checkpoint of a thread.</summary>
     Task DeleteThreadAsync(string ownerId, string threadId, CancellationToken cancellationToken = default);
 }

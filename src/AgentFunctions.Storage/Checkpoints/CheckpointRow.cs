@@ -95,7 +95,7 @@ internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
             Metadata = reader.GetLargeString("M") ?? "{}",
             Writes = reader.GetLargeString("W") is { Length: > 0 } writes ? writes : null,
             WritesNode = reader.GetString("O"),
-            WritesNextNode = reader.GetString("X"),
+            WritesNextNode = reader.GetString("X") is { Length: > 0 } nextNode ? nextNode : null,
             Next = reader.GetString("N") ?? "[]",
             Tasks = reader.GetLargeString("K") ?? "[]",
         };

@@ -240,6 +240,86 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
     }
 
+    public async Task<int> DeleteAfterAsync(string ownerId, string threadId, string? checkpointId, CancellationToken cancellationToken = default)
+    {
+        var partition = PartitionOf(ownerId, threadId);
+        long keep = 0;
+        if (checkpointId is not null && !CheckpointIds.TryGetSequence(checkpointId, out keep))
+        {
+            throw new CheckpointNotFoundException($"Thread '{threadId}' has no checkpoint '{checkpointId}'.");
+        }
+
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        CheckpointRow? kept = null;
+        if (keep > 0)
+        {
+            var response = await _table.GetEntityIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(keep), cancellationToken: cancellationToken).ConfigureAwait(false);
+            kept = response.HasValue && response.Value!.Id == checkpointId
+                ? response.Value
+                : throw new CheckpointNotFoundException($"Thread '{threadId}' has no checkpoint '{checkpointId}'.");
+        }
+
+        // Writes kept as the next checkpoint's delta must move back into the kept row before that delta goes.
+        if (kept?.WritesNextNode is { } node)
+        {
+            var states = await MaterializeAsync(partition, keep, keep, cancellationToken, includeNext: true).ConfigureAwait(false);
+            var restored = new TableEntity(partition, kept.RowKey);
+            if (states.TryGetValue(keep + 1, out var next) && next.Delta is { } delta)
+            {
+                restored.SetLargeString("W", NodeWrites(node, delta).GetRawText());
+            }
+
+            restored["X"] = string.Empty;
+            await _table.UpdateEntityAsync(restored, kept.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Everything newer than the kept checkpoint sorts before its keys: its checkpoint rows, and its state rows.
+        var deleted = 0;
+        foreach (var (from, to) in new[] { ("c", CheckpointKeys.Checkpoint(keep)), ("s", CheckpointKeys.State(keep, 'a')) })
+        {
+            var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
+            var keys = new List<string>();
+            await foreach (var row in _table.QueryAsync<TableEntity>(filter, selectProperties: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                keys.Add(row.RowKey);
+            }
+
+            deleted += from == "c" ? keys.Count : 0;
+            foreach (var chunk in keys.Chunk(MaxBatchOperations))
+            {
+                await _table.SubmitTransactionAsync(
+                    chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, key))),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // The kept checkpoint's open block may hold deltas of deleted checkpoints: rewrite it without them,
+        // so that a sequence number used again never meets an old delta.
+        if (kept is not null && kept.BlockSeq > kept.SnapSeq)
+        {
+            var block = await _table.GetEntityIfExistsAsync<TableEntity>(partition, CheckpointKeys.State(kept.BlockSeq, CheckpointKeys.Block), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (block.HasValue)
+            {
+                var rewritten = new TableEntity(partition, block.Value!.RowKey);
+                foreach (var (name, value) in block.Value)
+                {
+                    var member = name.Length > 1 && name[0] == 'D' ? kept.BlockSeq + int.Parse(name.AsSpan(1, (name.IndexOf('_', StringComparison.Ordinal) is var cut and > 0 ? cut : name.Length) - 1), CultureInfo.InvariantCulture) : 0;
+                    if (member <= keep)
+                    {
+                        rewritten[name] = value;
+                    }
+                }
+
+                if (rewritten.Count < block.Value.Count)
+                {
+                    await _table.UpdateEntityAsync(rewritten, block.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return deleted;
+    }
+
     private HistoryReader HistoryQuery(string ownerId, string threadId, string? before, JsonElement? metadataFilter)
     {
         var partition = PartitionOf(ownerId, threadId);

@@ -67,6 +67,15 @@ internal sealed class InMemoryCheckpointStore : ICheckpointStore
     public AsyncPageable<CheckpointSummary> GetCheckpointSummariesAsync(string ownerId, string threadId, string? before = null, JsonElement? metadataFilter = null, int? pageSizeHint = null, CancellationToken cancellationToken = default)
         => GetCheckpointsAsync(ownerId, threadId, before, metadataFilter, pageSizeHint, cancellationToken).Select(c => (CheckpointSummary)c);
 
+    public Task<int> DeleteAfterAsync(string ownerId, string threadId, string? checkpointId, CancellationToken cancellationToken = default)
+    {
+        var list = _threads.TryGetValue((ownerId, threadId), out var existing) ? existing : [];
+        var keep = checkpointId is null ? 0 : list.FindIndex(c => c.CheckpointId == checkpointId) + 1;
+        var removed = list.Count - keep;
+        list.RemoveRange(keep, removed);
+        return Task.FromResult(removed);
+    }
+
     public Task DeleteThreadAsync(string ownerId, string threadId, CancellationToken cancellationToken = default)
     {
         _threads.Remove((ownerId, threadId));
