@@ -1,0 +1,313 @@
+using System.Text.Json;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Runtime;
+using AgentFunctions.Core.State;
+using AgentFunctions.Core.Stores;
+
+namespace AgentFunctions.Core.Runs;
+
+/// <summary>What a client may do when it goes away from a run's stream.</summary>
+public enum DisconnectAction
+{
+    /// <summary>Stop the run (the default for streamed runs, as in LangGraph).</summary>
+    Cancel,
+
+    /// <summary>Let the run go on.</summary>
+    Continue,
+}
+
+/// <summary>
+/// A run request's options in LangGraph's shape (<c>input</c>, <c>command</c>, <c>config</c>,
+/// <c>context</c>, <c>metadata</c>, <c>stream_mode</c>, <c>interrupt_before</c>,
+/// <c>interrupt_after</c>, <c>checkpoint_id</c> or <c>checkpoint</c>, <c>multitask_strategy</c>,
+/// <c>stream_resumable</c>, <c>on_disconnect</c>), validated once when the run is created and kept
+/// on the run (<see cref="AgentRun.Kwargs"/>) for whichever executor runs it.
+/// </summary>
+public sealed record RunOptions
+{
+    /// <summary>The input as the client sent it (null to resume).</summary>
+    public JsonElement? Input { get; init; }
+
+    /// <summary><c>command.update</c>: a state update applied as the input is.</summary>
+    public JsonElement? CommandUpdate { get; init; }
+
+    public JsonElement Config { get; init; } = JsonObjects.Empty;
+
+    public JsonElement Context { get; init; } = JsonObjects.Empty;
+
+    public IReadOnlyList<StreamMode> StreamModes { get; init; } = [StreamMode.Values];
+
+    public IReadOnlyList<string> InterruptBefore { get; init; } = [];
+
+    public IReadOnlyList<string> InterruptAfter { get; init; } = [];
+
+    public string? CheckpointId { get; init; }
+
+    public MultitaskStrategy MultitaskStrategy { get; init; } = MultitaskStrategy.Reject;
+
+    public bool StreamResumable { get; init; }
+
+    public DisconnectAction? OnDisconnect { get; init; }
+
+    /// <summary>The update the run applies before the graph runs: the input, or <c>command.update</c>; null to resume.</summary>
+    public StateUpdate? ToStateUpdate()
+    {
+        if (Input is { } input && input.ValueKind != JsonValueKind.Null)
+        {
+            return StateUpdate.ParseInput(input, "$.input");
+        }
+
+        return CommandUpdate is { } update && update.ValueKind != JsonValueKind.Null ? StateUpdate.ParseInput(update, "$.command.update") : null;
+    }
+
+    /// <summary>Reads and checks a run request body (or a stored <see cref="AgentRun.Kwargs"/>).</summary>
+    /// <exception cref="RunOptionsException">A value has the wrong type or is not allowed; the path says which.</exception>
+    public static RunOptions Parse(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw new RunOptionsException("$", "must be a JSON object");
+        }
+
+        var options = new RunOptions
+        {
+            Input = Optional(body, "input", JsonValueKind.Object, JsonValueKind.Array, JsonValueKind.String),
+            Config = Optional(body, "config", JsonValueKind.Object) ?? JsonObjects.Empty,
+            Context = Optional(body, "context", JsonValueKind.Object) ?? JsonObjects.Empty,
+            StreamModes = ReadStreamModes(body),
+            InterruptBefore = ReadNodes(body, "interrupt_before"),
+            InterruptAfter = ReadNodes(body, "interrupt_after"),
+            CheckpointId = ReadCheckpointId(body),
+            MultitaskStrategy = ReadEnum(body, "multitask_strategy", MultitaskStrategy.Reject, ("reject", MultitaskStrategy.Reject), ("enqueue", MultitaskStrategy.Enqueue), ("interrupt", MultitaskStrategy.Interrupt), ("rollback", MultitaskStrategy.Rollback)),
+            StreamResumable = Optional(body, "stream_resumable", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false,
+            OnDisconnect = Optional(body, "on_disconnect", JsonValueKind.String) is null ? null
+                : ReadEnum(body, "on_disconnect", DisconnectAction.Cancel, ("cancel", DisconnectAction.Cancel), ("continue", DisconnectAction.Continue)),
+        };
+
+        if (Optional(body, "command", JsonValueKind.Object) is { } command)
+        {
+            if (command.TryGetProperty("resume", out var resume) && resume.ValueKind != JsonValueKind.Null)
+            {
+                throw new RunOptionsException("$.command.resume", "is not supported: this graph has no nodes that call interrupt(); resume an interrupted run with no input");
+            }
+
+            if (command.TryGetProperty("goto", out var go) && go.ValueKind != JsonValueKind.Null)
+            {
+                throw new RunOptionsException("$.command.goto", "is not supported by this graph");
+            }
+
+            options = options with { CommandUpdate = Optional(command, "update", "$.command.update", JsonValueKind.Object) };
+        }
+
+        // Check the input now, so a bad message is a 422 when the run is created, not a failed run later.
+        try
+        {
+            _ = options.ToStateUpdate();
+        }
+        catch (Messages.MessageValidationException e)
+        {
+            throw new RunOptionsException(e.Path, e.Reason);
+        }
+
+        return options;
+    }
+
+    /// <summary>The options as stored on the run: the body's own JSON, normalised.</summary>
+    public JsonElement ToJson() => WireJson.Build(w =>
+    {
+        w.WriteStartObject();
+        if (Input is { } input)
+        {
+            w.WritePropertyName("input");
+            input.WriteTo(w);
+        }
+
+        if (CommandUpdate is { } update)
+        {
+            w.WriteStartObject("command");
+            w.WritePropertyName("update");
+            update.WriteTo(w);
+            w.WriteEndObject();
+        }
+
+        w.WritePropertyName("config");
+        Config.WriteTo(w);
+        w.WritePropertyName("context");
+        Context.WriteTo(w);
+        w.WriteStartArray("stream_mode");
+        foreach (var mode in StreamModes)
+        {
+            w.WriteStringValue(mode.ToWireName());
+        }
+
+        w.WriteEndArray();
+        WriteList(w, "interrupt_before", InterruptBefore);
+        WriteList(w, "interrupt_after", InterruptAfter);
+        if (CheckpointId is not null)
+        {
+            w.WriteString("checkpoint_id", CheckpointId);
+        }
+
+        w.WriteString("multitask_strategy", MultitaskStrategy.ToString().ToLowerInvariant());
+        w.WriteBoolean("stream_resumable", StreamResumable);
+        if (OnDisconnect is { } onDisconnect)
+        {
+            w.WriteString("on_disconnect", onDisconnect.ToString().ToLowerInvariant());
+        }
+
+        w.WriteEndObject();
+    });
+
+    private static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static JsonElement? Optional(JsonElement body, string name, params JsonValueKind[] kinds)
+        => Optional(body, name, "$." + name, kinds);
+
+    private static JsonElement? Optional(JsonElement body, string name, string path, params JsonValueKind[] kinds)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return kinds.Contains(value.ValueKind)
+            ? value.Clone()
+            : throw new RunOptionsException(path, $"must be {string.Join(" or ", kinds.Select(JsonObjects.Describe).Distinct())}, not {JsonObjects.Describe(value.ValueKind)}");
+    }
+
+    private static List<StreamMode> ReadStreamModes(JsonElement body)
+    {
+        var value = Optional(body, "stream_mode", JsonValueKind.String, JsonValueKind.Array);
+        if (value is not { } modes)
+        {
+            return [StreamMode.Values];
+        }
+
+        var names = modes.ValueKind == JsonValueKind.String ? [modes] : modes.EnumerateArray().ToList();
+        var result = new List<StreamMode>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var path = modes.ValueKind == JsonValueKind.String ? "$.stream_mode" : $"$.stream_mode[{i}]";
+            var name = names[i].ValueKind == JsonValueKind.String ? names[i].GetString() : null;
+            if (name == "events")
+            {
+                throw new RunOptionsException(path, "'events' is not supported; use values, updates, messages, messages-tuple, checkpoints, tasks, debug or custom");
+            }
+
+            if (!Runtime.StreamModes.TryParse(name, out var mode))
+            {
+                throw new RunOptionsException(path, "must be one of values, updates, messages, messages-tuple, checkpoints, tasks, debug, custom");
+            }
+
+            if (!result.Contains(mode))
+            {
+                result.Add(mode);
+            }
+        }
+
+        return result.Count == 0 ? [StreamMode.Values] : result;
+    }
+
+    private static List<string> ReadNodes(JsonElement body, string name)
+    {
+        var value = Optional(body, name, JsonValueKind.String, JsonValueKind.Array);
+        if (value is not { } nodes)
+        {
+            return [];
+        }
+
+        if (nodes.ValueKind == JsonValueKind.String)
+        {
+            return nodes.GetString() == "*" ? ["*"] : throw new RunOptionsException("$." + name, "must be \"*\" or a list of node names");
+        }
+
+        var result = new List<string>();
+        var i = 0;
+        foreach (var node in nodes.EnumerateArray())
+        {
+            var text = node.ValueKind == JsonValueKind.String ? node.GetString()! : throw new RunOptionsException($"$.{name}[{i}]", "must be a node name");
+            if (text is not ("*" or AgentGraph.AgentNode or AgentGraph.ToolsNode))
+            {
+                throw new RunOptionsException($"$.{name}[{i}]", $"'{text}' is not a node of the graph (agent, tools)");
+            }
+
+            result.Add(text);
+            i++;
+        }
+
+        return result;
+    }
+
+    private static string? ReadCheckpointId(JsonElement body)
+    {
+        var id = Optional(body, "checkpoint_id", JsonValueKind.String)?.GetString();
+        if (id is null && Optional(body, "checkpoint", JsonValueKind.Object) is { } checkpoint)
+        {
+            id = Optional(checkpoint, "checkpoint_id", "$.checkpoint.checkpoint_id", JsonValueKind.String)?.GetString();
+        }
+
+        return id is null || CheckpointIds.TryGetSequence(id, out _)
+            ? id
+            : throw new RunOptionsException("$.checkpoint_id", "is not a checkpoint id");
+    }
+
+    private static T ReadEnum<T>(JsonElement body, string name, T fallback, params (string Name, T Value)[] values)
+    {
+        var text = Optional(body, name, JsonValueKind.String)?.GetString();
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        foreach (var (wire, value) in values)
+        {
+            if (wire == text)
+            {
+                return value;
+            }
+        }
+
+        throw new RunOptionsException("$." + name, $"must be one of {string.Join(", ", values.Select(v => v.Name))}");
+    }
+}
+
+/// <summary>A run request that cannot be run as it is (HTTP 422): <see cref="Path"/> says where, <see cref="Reason"/> what.</summary>
+public sealed class RunOptionsException : ArgumentException
+{
+    public RunOptionsException()
+        : this("$", "The run request is not valid.")
+    {
+    }
+
+    public RunOptionsException(string message)
+        : this("$", message)
+    {
+    }
+
+    public RunOptionsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Path = "$";
+        Reason = message;
+    }
+
+    public RunOptionsException(string path, string reason)
+        : base($"{path} {reason}.")
+    {
+        Path = path;
+        Reason = reason;
+    }
+
+    public string Path { get; }
+
+    public string Reason { get; }
+}
