@@ -1,0 +1,192 @@
+using Azure;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Storage.Queues;
+
+/// <summary>How a <see cref="QueueMessagePump"/> reads its queue.</summary>
+public sealed class QueueMessagePumpOptions
+{
+    /// <summary>How long a received message stays hidden; renewed while its handler works.</summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After this many deliveries that failed, a message goes to the poison queue (as the Functions queue trigger does).</summary>
+    public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>Messages handled at once.</summary>
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>The wait after an empty receive grows to this.</summary>
+    public TimeSpan MaxIdleDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MinIdleDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+}
+
+/// <summary>
+/// Reads a queue for a handler, the way the Functions queue trigger does for the Functions app:
+/// each message is hidden while it is handled (the hiding renewed during long work), deleted when
+/// the handler returns, left to reappear when it throws, and moved to <c>{queue}-poison</c> with the
+/// reason once it has failed <see cref="QueueMessagePumpOptions.MaxDequeueCount"/> times. When the
+/// queue is empty it waits longer and longer, up to a limit.
+/// </summary>
+public sealed partial class QueueMessagePump
+{
+    private readonly QueueClient _queue;
+    private readonly QueueClient _poison;
+    private readonly Func<QueueMessage, CancellationToken, Task> _handle;
+    private readonly QueueMessagePumpOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public QueueMessagePump(
+        QueueServiceClient service, string queueName, Func<QueueMessage, CancellationToken, Task> handle,
+        QueueMessagePumpOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        _queue = service.GetQueueClient(queueName);
+        _poison = service.GetQueueClient(queueName + "-poison");
+        _handle = handle ?? throw new ArgumentNullException(nameof(handle));
+        _options = options ?? new QueueMessagePumpOptions();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Creates the queue and its poison queue unless they exist.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads and handles messages until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var idle = _options.MinIdleDelay;
+        var working = new HashSet<Task>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                working.RemoveWhere(t => t.IsCompleted);
+                var room = _options.Concurrency - working.Count;
+                if (room <= 0)
+                {
+                    await Task.WhenAny(working).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var received = (await _queue.ReceiveMessagesAsync(Math.Min(room, 32), _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false)).Value;
+                if (received.Count == 0)
+                {
+                    await Task.Delay(idle, _time, cancellationToken).ConfigureAwait(false);
+                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.MaxIdleDelay.Ticks));
+                    continue;
+                }
+
+                idle = _options.MinIdleDelay;
+                foreach (var message in received)
+                {
+                    working.Add(ProcessAsync(message, cancellationToken));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RequestFailedException e)
+            {
+                // Storage is unreachable or failing: wait and try again; messages stay in the queue.
+                LogReceiveFailed(_logger, _queue.Name, e);
+                await Task.Delay(_options.MaxIdleDelay, _time, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        await Task.WhenAll(working).ConfigureAwait(false);
+    }
+
+    /// <summary>Handles one received message: poison check, handler with the visibility renewed, delete.</summary>
+    public async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var receipt = new Receipt(message.PopReceipt);
+        try
+        {
+            if (message.DequeueCount > _options.MaxDequeueCount)
+            {
+                await PoisonAsync(message, receipt, $"delivered {message.DequeueCount} times without being handled", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            using var handling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var renewal = RenewAsync(message, receipt, handling.Token);
+            try
+            {
+                await _handle(message, handling.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await handling.CancelAsync().ConfigureAwait(false);
+                await renewal.ConfigureAwait(false);
+            }
+
+            await _queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the message reappears when its hiding ends and is handled again.
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogHandlerFailed(_logger, _queue.Name, message.MessageId, message.DequeueCount, e);
+            if (message.DequeueCount >= _options.MaxDequeueCount)
+            {
+                await PoisonAsync(message, receipt, $"{e.GetType().Name}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RenewAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.VisibilityTimeout / 3, _time, cancellationToken).ConfigureAwait(false);
+                var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                receipt.Value = updated.Value.PopReceipt;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (RequestFailedException e)
+        {
+            LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
+        }
+    }
+
+    private async Task PoisonAsync(QueueMessage message, Receipt receipt, string reason, CancellationToken cancellationToken)
+    {
+        LogPoisoned(_logger, _queue.Name, message.MessageId, message.DequeueCount, reason);
+        await _poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class Receipt(string value)
+    {
+        public string Value { get; set; } = value;
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Receiving from queue {Queue} failed; retrying")]
+    private static partial void LogReceiveFailed(ILogger logger, string queue, Exception exception);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Handling message {MessageId} of queue {Queue} failed (delivery {DequeueCount})")]
+    private static partial void LogHandlerFailed(ILogger logger, string queue, string messageId, long dequeueCount, Exception exception);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Message {MessageId} of queue {Queue} moved to the poison queue after {DequeueCount} deliveries: {Reason}")]
+    private static partial void LogPoisoned(ILogger logger, string queue, string messageId, long dequeueCount, string reason);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Renewing the visibility of message {MessageId} of queue {Queue} failed; it may be delivered again")]
+    private static partial void LogRenewFailed(ILogger logger, string queue, string messageId, Exception exception);
+}
