@@ -1,0 +1,20 @@
+using AgentFunctions.Core.Runs;
+using AgentFunctions.Storage.Queues;
+
+namespace AgentFunctions.Storage.Runs;
+
+/// <summary>Background runs on the <c>runs</c> storage queue (Base64 JSON, as the Functions queue trigger reads it).</summary>
+public sealed class QueueRunScheduler(QueueServiceClient service, string queueName = QueueRunScheduler.DefaultQueueName) : IRunScheduler
+{
+    public const string DefaultQueueName = "runs";
+
+    private readonly QueueClient _queue = service.GetQueueClient(queueName);
+    private readonly Lazy<Task> _created = new(() => service.GetQueueClient(queueName).CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public async Task ScheduleAsync(RunMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await _created.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _queue.SendMessageAsync(message.ToBinaryData(), cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}
