@@ -7,13 +7,18 @@ namespace AgentFunctions.Core.Runs;
 /// <summary>
 /// Run ids: UUIDs of version 7 (RFC 9562), lowercase, as LangGraph makes them. They are time-ordered:
 /// a Unix millisecond timestamp first, then a counter, so the ids one process makes sort in the order
-/// they were made, even within one millisecond; ids from different processes sort by their clocks.
+/// they were made, even within one millisecond (unless its clock went back by more than ten seconds);
+/// ids from different processes sort by their clocks.
 /// The run store relies on this order to list a thread's runs newest first.
 /// </summary>
 public static class RunIds
 {
     private const int CounterBits = 12;
     private const int MaxCounter = (1 << CounterBits) - 1;
+
+    // A clock that goes back a little (another clock, an adjustment) keeps the order; one that goes back
+    // further (a test's clock, a reset) is followed, so that no later id takes its time from a stray clock.
+    private const long MaxClockStepBackMilliseconds = 10_000;
 
     private static readonly Lock Gate = new();
     private static long _lastMilliseconds = -1;
@@ -26,7 +31,7 @@ public static class RunIds
         int counter;
         lock (Gate)
         {
-            if (milliseconds > _lastMilliseconds)
+            if (milliseconds > _lastMilliseconds || milliseconds < _lastMilliseconds - MaxClockStepBackMilliseconds)
             {
                 _lastMilliseconds = milliseconds;
                 _counter = 0;
@@ -37,7 +42,7 @@ public static class RunIds
             }
             else
             {
-                // 4,096 ids in one millisecond (or a clock that went back): borrow the next millisecond.
+                // 4,096 ids in one millisecond (or a clock that went back a little): borrow the next millisecond.
                 _lastMilliseconds++;
                 _counter = 0;
             }

@@ -144,7 +144,7 @@ public sealed class TableRunStore : IRunStore
         var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {RunKeys.RunsFrom} and RowKey lt {RunKeys.RunsTo}");
         if (status is { } wanted)
         {
-            filter += " and " + TableFilter.Create($"{RunEntity.StatusProperty} eq {RunNames.Of(wanted)}");
+            filter += " and " + TableFilter.Create($"Status eq {RunNames.Of(wanted)}");
         }
 
         return FilteredQuery.Create<RunEntity, AgentRun>(_table, [filter], entity => entity.ToRun(), _creation.EnsureCreatedAsync, cancellationToken);
