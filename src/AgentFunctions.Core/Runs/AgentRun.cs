@@ -92,7 +92,7 @@ public interface IRunStore
     /// with the thread's queue: <c>Reject</c> throws <see cref="StoreConflictException"/> when the thread
     /// has an active run; <c>Enqueue</c> queues the run behind the active ones; <c>Interrupt</c> and
     /// <c>Rollback</c> also ask the active runs to stop that way (a pending run, which no executor holds,
-    /// ends at once as interrupted) and queue the new run behind the running one. The run's id comes
+    /// ends at once: as interrupted, or deleted for a rollback) and queue the new run behind the running one. The run's id comes
     /// from <see cref="RunIds.New"/>.
     /// </summary>
     Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default);
@@ -122,8 +122,9 @@ public interface IRunStore
 
     /// <summary>
     /// Asks a run to stop: a running run gets <see cref="AgentRun.CancelRequested"/>; a pending run, which no
-    /// executor holds, ends at once as interrupted (with the request recorded) and leaves the queue. Null
-    /// when there is no such run; an ended run is returned unchanged.
+    /// executor holds, ends at once and leaves the queue, as interrupted with the request recorded, or, for a
+    /// rollback, deleted (then the run is returned as it ended). Null when there is no such run; an ended
+    /// run is returned unchanged.
     /// </summary>
     Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default);
 

@@ -301,9 +301,9 @@ public sealed class TableRunStore : IRunStore
     /// <remarks>
     /// A running run gets <see cref="AgentRun.CancelRequested"/>, which its executor observes (a rollback
     /// request is never turned back into an interrupt). A pending run has no executor to observe it: it
-    /// ends at once, as interrupted, with the request recorded, and leaves the queue. That is what
-    /// LangGraph reports for a cancelled run; for a rollback, whoever asked then deletes the run, as
-    /// LangGraph does (the run wrote nothing to roll back).
+    /// ends at once and leaves the queue, as interrupted with the request recorded (what LangGraph
+    /// reports for a cancelled run) or, for a rollback, deleted, as LangGraph deletes a rolled-back run
+    /// (it wrote nothing else to remove); the run is then returned as it ended, without an ETag.
     /// </remarks>
     public async Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default)
     {
@@ -425,27 +425,24 @@ public sealed class TableRunStore : IRunStore
             }
 
             var requested = Stronger(run.CancelRequested, action);
-            AgentRun changed;
             if (run.Status == RunStatus.Pending)
             {
-                changed = run with { Status = RunStatus.Interrupted, CancelRequested = requested, UpdatedAt = now };
+                actions.Add(EndAction(run with { Status = RunStatus.Interrupted, CancelRequested = requested, UpdatedAt = now }, entity.ETag, partition, entity.RowKey));
             }
             else
             {
-                changed = run with { CancelRequested = requested };
+                actions.Add(new(TableTransactionActionType.UpdateReplace, RunEntity.From(run with { CancelRequested = requested }, partition, entity.RowKey), entity.ETag));
                 remaining.Add(run.RunId);
             }
-
-            actions.Add(new(TableTransactionActionType.UpdateReplace, RunEntity.From(changed, partition, entity.RowKey), entity.ETag));
         }
 
         return remaining;
     }
 
-    /// <summary>Writes an ended run and takes it off its thread's queue, in one transaction.</summary>
+    /// <summary>Writes an ended run (or deletes it, see <see cref="EndAction"/>) and takes it off its thread's queue, in one transaction.</summary>
     private async Task<AgentRun> EndAsync(AgentRun ended, ETag runETag, string partition, string rowKey, RunQueueEntity? queue, CancellationToken cancellationToken)
     {
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, RunEntity.From(ended, partition, rowKey), runETag) };
+        var actions = new List<TableTransactionAction> { EndAction(ended, runETag, partition, rowKey) };
         if (queue is not null && queue.Runs.Remove(ended.RunId))
         {
             actions.Add(new(TableTransactionActionType.UpdateReplace, queue, queue.ETag));
@@ -454,6 +451,16 @@ public sealed class TableRunStore : IRunStore
         var results = await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
         return ended with { ETag = results.Value[0].ETag ?? default };
     }
+
+    /// <summary>
+    /// The action that ends a run that no executor holds. A rollback of a pending run deletes it, as
+    /// LangGraph does: it wrote nothing, so nothing else is left to roll back. A running run asked to roll
+    /// back is ended by its executor, which removes what it wrote and then the run.
+    /// </summary>
+    private static TableTransactionAction EndAction(AgentRun ended, ETag runETag, string partition, string rowKey)
+        => ended.CancelRequested == CancelAction.Rollback && ended.Attempt == 0
+            ? new(TableTransactionActionType.Delete, new RunEntity { PartitionKey = partition, RowKey = rowKey }, runETag)
+            : new(TableTransactionActionType.UpdateReplace, RunEntity.From(ended, partition, rowKey), runETag);
 
     private static TableTransactionAction QueueAction(string partition, RunQueueEntity? queue, List<string> runs, DateTimeOffset lastCreatedAt)
     {

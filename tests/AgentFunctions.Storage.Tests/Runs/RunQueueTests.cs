@@ -208,6 +208,21 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     }
 
     [Fact]
+    public async Task CreateAsync_RollbackWithRunsQueued_DeletesThePendingOnes()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateAsync(NewRun(owner, thread));
+        await _store.TryAcquireAsync(owner, thread, first.RunId, "executor-a", Lease);
+        var queued = await _store.CreateAsync(NewRun(owner, thread));
+
+        var third = await _store.CreateAsync(NewRun(owner, thread, MultitaskStrategy.Rollback));
+
+        Assert.Null(await _store.GetAsync(owner, thread, queued.RunId));
+        Assert.Equal([first.RunId, third.RunId], await fixture.ReadQueueAsync(owner, thread));
+    }
+
+    [Fact]
     public async Task CreateAsync_InterruptAPendingFirstRun_LetsTheNewRunBeAcquired()
     {
         var owner = NewOwner();

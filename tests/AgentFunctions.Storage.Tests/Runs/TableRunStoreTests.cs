@@ -237,6 +237,21 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
     }
 
     [Fact]
+    public async Task RequestCancelAsync_RollbackOfAPendingRun_DeletesItAndTakesItOffTheQueue()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var run = await _store.CreateAsync(NewRun(owner, thread));
+
+        var cancelled = await _store.RequestCancelAsync(owner, thread, run.RunId, CancelAction.Rollback);
+
+        Assert.Equal(RunStatus.Interrupted, cancelled?.Status);
+        Assert.Equal(CancelAction.Rollback, cancelled?.CancelRequested);
+        Assert.Null(await _store.GetAsync(owner, thread, run.RunId));
+        Assert.Empty(await fixture.ReadQueueAsync(owner, thread));
+    }
+
+    [Fact]
     public async Task RequestCancelAsync_PendingRun_CannotBeAcquiredAfterwards()
     {
         var owner = NewOwner();
@@ -320,7 +335,7 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
         var owner = NewOwner();
         var thread = NewThreadId();
         var run = await _store.CreateAsync(NewRun(owner, thread));
-        await _store.RequestCancelAsync(owner, thread, run.RunId, CancelAction.Rollback);
+        await _store.RequestCancelAsync(owner, thread, run.RunId, CancelAction.Interrupt);
 
         var deleted = await _store.DeleteAsync(owner, thread, run.RunId);
 
