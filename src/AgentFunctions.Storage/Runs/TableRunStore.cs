@@ -119,7 +119,7 @@ public sealed class TableRunStore : IRunStore
                     throw StoreFailures.Conflict(Kind, run.RunId, ex);
                 }
 
-                await BackoffAsync(attempt, run.ThreadId, ex, cancellationToken).ConfigureAwait(false);
+                await BackoffAsync(attempt, run.RunId, ex, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -509,7 +509,7 @@ public sealed class TableRunStore : IRunStore
     {
         if (attempt >= MaxAttempts)
         {
-            throw new StoreConflictException($"Writes to the runs of '{id}' kept losing races with other writers; try again.", exception);
+            throw new StoreConflictException($"Other writers kept changing the runs of this thread while '{id}' was written; try again.", exception);
         }
 
         var ceiling = Math.Min(MaxBackoffMilliseconds, 4 << Math.Min(attempt, 8));
