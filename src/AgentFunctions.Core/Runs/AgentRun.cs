@@ -91,7 +91,9 @@ public interface IRunStore
     /// Creates a pending run on its thread under its <see cref="AgentRun.MultitaskStrategy"/>, atomically
     /// with the thread's queue: <c>Reject</c> throws <see cref="StoreConflictException"/> when the thread
     /// has an active run; <c>Enqueue</c> queues the run behind the active ones; <c>Interrupt</c> and
-    /// <c>Rollback</c> also ask the active runs to stop that way.
+    /// <c>Rollback</c> also ask the active runs to stop that way (a pending run, which no executor holds,
+    /// ends at once: as interrupted, or deleted for a rollback) and queue the new run behind the running one. The run's id comes
+    /// from <see cref="RunIds.New"/>.
     /// </summary>
     Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default);
 
@@ -109,13 +111,21 @@ public interface IRunStore
     /// </summary>
     Task<AgentRun?> TryAcquireAsync(string ownerId, string threadId, string runId, string executorId, TimeSpan lease, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends the lease of a run this executor holds; <see cref="StoreConflictException"/> when it no longer holds it.</summary>
+    /// <summary>
+    /// Extends the lease of a run this executor holds; <see cref="StoreConflictException"/> when it no longer
+    /// holds it. The returned run carries any cancel request made since, for the executor to observe.
+    /// </summary>
     Task<AgentRun> RenewLeaseAsync(AgentRun run, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>Ends a run this executor holds (or a pending run nobody holds) and takes it off its thread's queue, so the next run can start.</summary>
     Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Asks a run to stop. Null when there is no such run; an ended run is returned unchanged.</summary>
+    /// <summary>
+    /// Asks a run to stop: a running run gets <see cref="AgentRun.CancelRequested"/>; a pending run, which no
+    /// executor holds, ends at once and leaves the queue, as interrupted with the request recorded, or, for a
+    /// rollback, deleted (then the run is returned as it ended). Null when there is no such run; an ended
+    /// run is returned unchanged.
+    /// </summary>
     Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default);
 
     /// <summary>The run first in the thread's queue (running, or next to run), or null when the thread is free.</summary>
