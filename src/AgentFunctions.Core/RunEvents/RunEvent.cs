@@ -52,8 +52,9 @@ public interface IRunEventLog
 /// <summary>
 /// Appends one run's events to the log. Disposing it writes what is buffered but does not complete
 /// the log. A buffered write that fails in the background is thrown by the next call to
-/// <see cref="AppendAsync"/>, <see cref="FlushAsync"/> or <see cref="CompleteAsync"/>; what those
-/// reported as written is never lost, and what failed is kept and written by the next flush.
+/// <see cref="AppendAsync"/>, <see cref="FlushAsync"/> or <see cref="CompleteAsync"/> (an append that throws
+/// it has not buffered its event); what those reported as written is never lost, and what failed is
+/// kept and written by the next flush.
 /// </summary>
 public interface IRunEventWriter : IAsyncDisposable
 {
