@@ -13,6 +13,7 @@ internal static class Program
     {
         ["tables"] = TableBenchmark.RunAsync,
         ["checkpoints"] = CheckpointBenchmark.RunAsync,
+        ["runevents"] = RunEventBenchmark.RunAsync,
     };
 
     private static async Task<int> Main(string[] args)

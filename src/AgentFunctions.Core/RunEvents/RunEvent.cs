@@ -39,7 +39,9 @@ public interface IRunEventLog
 
     /// <summary>
     /// The events after <paramref name="afterSequence"/>: those persisted, then new ones as they are
-    /// written, until the writer completes the run's log (or the caller cancels).
+    /// written, until the writer completes the run's log (or the caller cancels: the pending
+    /// <c>MoveNextAsync</c> then throws <see cref="OperationCanceledException"/>). A log that is never
+    /// completed is followed until the caller cancels.
     /// </summary>
     IAsyncEnumerable<RunEvent> FollowAsync(string runId, long afterSequence = -1, CancellationToken cancellationToken = default);
 
@@ -47,15 +49,29 @@ public interface IRunEventLog
     Task DeleteAsync(string runId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Appends one run's events to the log.</summary>
+/// <summary>
+/// Appends one run's events to the log. Disposing it writes what is buffered but does not complete
+/// the log. A buffered write that fails in the background is thrown by the next call to
+/// <see cref="AppendAsync"/>, <see cref="FlushAsync"/> or <see cref="CompleteAsync"/> (an append that throws
+/// it has not buffered its event); what those reported as written is never lost, and what failed is
+/// kept and written by the next flush.
+/// </summary>
 public interface IRunEventWriter : IAsyncDisposable
 {
-    /// <summary>Buffers an event; it is written with its segment, by size or after a short time.</summary>
+    /// <summary>
+    /// Buffers an event; it is written with its segment, by size or after a short time. The first
+    /// event sets where the writer starts (0 for a new run, or the next sequence number to continue a
+    /// log); every later one must be the previous one's sequence + 1, or it is refused
+    /// (<see cref="ArgumentOutOfRangeException"/>) and not buffered.
+    /// </summary>
     ValueTask AppendAsync(RunEvent runEvent, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes what is buffered now.</summary>
+    /// <summary>Writes what is buffered now; returns when it is stored.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Writes what is buffered and marks the log complete: followers stop after the last event.</summary>
+    /// <summary>
+    /// Writes what is buffered and marks the log complete (the mark goes in one transaction with the last events):
+    /// followers stop after the last event. Nothing can be appended afterwards; completing again does nothing.
+    /// </summary>
     Task CompleteAsync(CancellationToken cancellationToken = default);
 }

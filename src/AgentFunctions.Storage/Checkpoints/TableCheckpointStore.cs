@@ -421,7 +421,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
                 {
                     var part = new TableEntity(plan.Partition, CheckpointKeys.StatePart(plan.Sequence, blob.Kind, writeId, i));
                     part.SetLargeString("V", parts[i]);
-                    var bytes = WireBytes(parts[i]) + 512;
+                    var bytes = TableClient.RequestBytes(parts[i]) + 512;
                     if (batch.Count == MaxBatchOperations || batchBytes + bytes > MaxBatchBytes)
                     {
                         await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -655,26 +655,8 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
     private static long Utf8(string text) => Encoding.UTF8.GetByteCount(text);
 
-    /// <summary>
-    /// The bytes a string takes inside a request body, as the table client escapes it: ASCII letters,
-    /// digits and most punctuation as themselves, quotes and backslashes with a backslash, and everything
-    /// else (non-ASCII, control and HTML-sensitive characters) as a six-byte <c>\uXXXX</c>.
-    /// </summary>
-    private static long WireBytes(string text)
-    {
-        long bytes = 0;
-        foreach (var c in text)
-        {
-            bytes += c is '"' or '\\' ? 2
-                : c is < ' ' or > '~' or '<' or '>' or '&' or '\'' or '+' or '`' ? 6
-                : 1;
-        }
-
-        return bytes;
-    }
-
     private static long EstimateBytes(CheckpointRow row)
-        => 1024 + WireBytes(row.Metadata) + WireBytes(row.Tasks) + WireBytes(row.Next) + WireBytes(row.Writes ?? string.Empty);
+        => 1024 + TableClient.RequestBytes(row.Metadata) + TableClient.RequestBytes(row.Tasks) + TableClient.RequestBytes(row.Next) + TableClient.RequestBytes(row.Writes ?? string.Empty);
 
     private static string SourceName(CheckpointSource source) => source switch
     {
@@ -711,7 +693,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
             {
                 foreach (var action in BlockActions)
                 {
-                    yield return (action, 512 + ((TableEntity)action.Entity).Sum(p => p.Value is string s ? WireBytes(s) : 16));
+                    yield return (action, 512 + ((TableEntity)action.Entity).Sum(p => p.Value is string s ? TableClient.RequestBytes(s) : 16));
                 }
 
                 foreach (var (kind, json) in Blobs)
@@ -722,7 +704,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
                     {
                         header["Parts"] = 0;
                         header.SetLargeString("V", parts[0]);
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512 + WireBytes(parts[0]));
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512 + TableClient.RequestBytes(parts[0]));
                         continue;
                     }
 
@@ -731,7 +713,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
                     {
                         var part = new TableEntity(partition, CheckpointKeys.StatePart(sequence, kind, string.Empty, i));
                         part.SetLargeString("V", parts[i]);
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), 512 + WireBytes(parts[i]));
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), 512 + TableClient.RequestBytes(parts[i]));
                     }
                 }
             }

@@ -1,0 +1,76 @@
+namespace AgentFunctions.Storage.RunEvents;
+
+/// <summary>How the run event log trades rows and requests for latency.</summary>
+public sealed class RunEventLogOptions
+{
+    public const string SectionName = "RunEvents";
+
+    /// <summary>
+    /// The most events a segment may ever hold, whatever the options: a reader looks for the segment
+    /// that holds sequence <c>s</c> among the rows that start from <c>s - MaxEventsPerSegmentLimit + 1</c> on.
+    /// </summary>
+    public const int MaxEventsPerSegmentLimit = 2000;
+
+    /// <summary>The most characters of encoded events in one row: 14 properties of 32,000, less a margin (about 880 KB as UTF-16).</summary>
+    public const int MaxSegmentCharsLimit = 440_000;
+
+    /// <summary>The run events table.</summary>
+    public string TableName { get; set; } = "runevents";
+
+    /// <summary>
+    /// The longest an appended event waits in the writer's buffer: a segment that has not filled up is
+    /// written this long after its first event was appended. Also the latency a follower sees, plus its poll.
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// The most events in one segment (row), at most <see cref="MaxEventsPerSegmentLimit"/>.
+    /// </summary>
+    public int MaxEventsPerSegment { get; set; } = MaxEventsPerSegmentLimit;
+
+    /// <summary>
+    /// A segment is closed once its encoded events reach this many characters (UTF-16, as the service
+    /// counts them); at most <see cref="MaxSegmentCharsLimit"/>. One event larger than this
+    /// gets a segment of its own.
+    /// </summary>
+    public int SegmentChars { get; set; } = 192_000;
+
+    /// <summary>Segments (rows) a read asks for in one request, unless a page size hint says otherwise.</summary>
+    public int ReadRowsPerPage { get; set; } = 32;
+
+    /// <summary>A follower's first wait after a poll that found nothing new; it doubles up to <see cref="FollowMaxPollInterval"/>.</summary>
+    public TimeSpan FollowMinPollInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>A follower's longest wait between two polls of a run whose log has not been completed.</summary>
+    public TimeSpan FollowMaxPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    internal RunEventLogOptions Validated()
+    {
+        if (FlushInterval <= TimeSpan.Zero || FlushInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FlushInterval), FlushInterval, "The flush interval is more than zero and at most a minute.");
+        }
+
+        if (MaxEventsPerSegment is < 1 or > MaxEventsPerSegmentLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEventsPerSegment), MaxEventsPerSegment, $"A segment holds 1 to {MaxEventsPerSegmentLimit} events.");
+        }
+
+        if (SegmentChars is < 1 or > MaxSegmentCharsLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SegmentChars), SegmentChars, $"A segment holds 1 to {MaxSegmentCharsLimit} characters.");
+        }
+
+        if (ReadRowsPerPage is < 1 or > Tables.TableClient.MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReadRowsPerPage), ReadRowsPerPage, $"A page has 1 to {Tables.TableClient.MaxPageSize} rows.");
+        }
+
+        if (FollowMinPollInterval <= TimeSpan.Zero || FollowMaxPollInterval < FollowMinPollInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FollowMaxPollInterval), FollowMaxPollInterval, "Poll intervals are more than zero, the maximum at least the minimum.");
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,421 @@
+using System.Runtime.ExceptionServices;
+using System.Text;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Stores;
+using AgentFunctions.Storage.Stores;
+using AgentFunctions.Storage.Tables;
+
+namespace AgentFunctions.Storage.RunEvents;
+
+/// <summary>
+/// Appends one run's events to its partition, in segments. Appending only buffers; one background
+/// write loop at a time writes what is due, in sequence order, one entity-group transaction at a time:
+/// <list type="bullet">
+/// <item>segments that are full (by <see cref="RunEventLogOptions.MaxEventsPerSegment"/> or
+/// <see cref="RunEventLogOptions.SegmentChars"/>), as soon as they are; while a write is under way
+/// further segments fill, and the next transaction takes them all (up to 100 rows and about 3.6 MB);</item>
+/// <item>everything buffered, <see cref="RunEventLogOptions.FlushInterval"/> after the first event that
+/// found the timer idle (a timer, so an event appended and then nothing else is still written);</item>
+/// <item>everything, on <see cref="FlushAsync"/>, <see cref="CompleteAsync"/> (with the end marker, in the
+/// same transaction as the last segments) and <see cref="DisposeAsync"/> (without it).</item>
+/// </list>
+/// A failed write puts its segments back and is thrown, once, by the next call to
+/// <see cref="AppendAsync"/>, <see cref="FlushAsync"/> or <see cref="CompleteAsync"/>; nothing is
+/// retried until such a call. Rows are inserted, never overwritten: a write that meets a row that is
+/// already there with the same content (an earlier attempt that did succeed) skips it, and one that
+/// meets a different row is a <see cref="StoreConflictException"/> (another writer).
+/// Appends are meant to come from one caller at a time; the writer is safe against its own timer and loop.
+/// </summary>
+internal sealed class TableRunEventWriter : IRunEventWriter
+{
+    // An entity-group transaction carries at most 100 operations and 4 MiB; leave room for the envelope.
+    private const int MaxTransactionRows = TableClient.MaxTransactionActions;
+    private const long MaxTransactionBytes = 3_600_000;
+
+    // Past this many bytes waiting (about two transactions), appends wait for the write loop.
+    private const long MaxBufferedBytes = 2 * MaxTransactionBytes;
+
+    private readonly TableClient _table;
+    private readonly TableCreation _creation;
+    private readonly RunEventLogOptions _options;
+    private readonly string _runId;
+    private readonly Lock _lock = new();
+    private readonly List<Segment> _pending = [];
+    private readonly ITimer _timer;
+
+    private long _next = -1;
+    private long _pendingBytes;
+    private bool _timerArmed;
+    private bool _loopRunning;
+    private Task _loop = Task.CompletedTask;
+    private bool _writeAll;
+    private bool _completeRequested;
+    private bool _completed;
+    private bool _disposed;
+    private ExceptionDispatchInfo? _failure;
+
+    public TableRunEventWriter(TableClient table, TableCreation creation, RunEventLogOptions options, TimeProvider time, string runId)
+    {
+        _table = table;
+        _creation = creation;
+        _options = options;
+        _runId = runId;
+        _timer = time.CreateTimer(static state => ((TableRunEventWriter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The event's name or data cannot be stored, or its encoding is over
+    /// <see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The sequence number is not the next one.</exception>
+    /// <exception cref="InvalidOperationException">The log is completed or being completed.</exception>
+    public ValueTask AppendAsync(RunEvent runEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runEvent);
+        cancellationToken.ThrowIfCancellationRequested();
+        var line = RunEventSegments.Encode(runEvent);
+        if (line.Length > RunEventLogOptions.MaxSegmentCharsLimit)
+        {
+            throw new ArgumentException(
+                $"Event {runEvent.Sequence} of run '{_runId}' takes {line.Length:N0} characters; an event takes at most {RunEventLogOptions.MaxSegmentCharsLimit:N0}.",
+                nameof(runEvent));
+        }
+
+        var bytes = TableClient.RequestBytes(line);
+        Task? wait = null;
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            ThrowFailure();
+            if (_next >= 0 ? runEvent.Sequence != _next : runEvent.Sequence < 0)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(runEvent),
+                    runEvent.Sequence,
+                    _next >= 0 ? $"The next event of run '{_runId}' is {_next}." : "Sequence numbers start at 0 or more.");
+            }
+
+            var segment = _pending.Count > 0 ? _pending[^1] : null;
+            var sealedOne = false;
+            if (segment is null || segment.Sealed || segment.Chars + line.Length > _options.SegmentChars)
+            {
+                if (segment is not null)
+                {
+                    sealedOne |= !segment.Sealed;
+                    segment.Sealed = true;
+                }
+
+                segment = new Segment(runEvent.Sequence);
+                _pending.Add(segment);
+            }
+
+            segment.Add(line, bytes);
+            _pendingBytes += bytes;
+            _next = runEvent.Sequence + 1;
+            if (segment.Count >= _options.MaxEventsPerSegment || segment.Chars >= _options.SegmentChars)
+            {
+                segment.Sealed = true;
+                sealedOne = true;
+            }
+
+            if (!_timerArmed)
+            {
+                _timerArmed = true;
+                _timer.Change(_options.FlushInterval, Timeout.InfiniteTimeSpan);
+            }
+
+            if (sealedOne || _pendingBytes > MaxBufferedBytes)
+            {
+                var loop = StartLoop(all: false);
+                wait = _pendingBytes > MaxBufferedBytes ? loop : null;
+            }
+        }
+
+        // Back-pressure: with two transactions' worth waiting, let the write loop catch up.
+        return wait is null ? ValueTask.CompletedTask : new ValueTask(wait.WaitAsync(cancellationToken));
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Task loop;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            ThrowFailure();
+            if (_completed)
+            {
+                return;
+            }
+
+            loop = StartLoop(all: true);
+        }
+
+        await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            ThrowFailure();
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        Task loop;
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (_completed)
+            {
+                return;
+            }
+
+            ThrowFailure();
+            _completeRequested = true;
+            loop = StartLoop(all: true);
+        }
+
+        await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            ThrowFailure();
+        }
+    }
+
+    /// <summary>Writes what is buffered (without completing the log) and closes the writer; a failed write is thrown.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task loop;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            loop = _completed ? Task.CompletedTask : StartLoop(all: true);
+        }
+
+        try
+        {
+            await loop.ConfigureAwait(false);
+            lock (_lock)
+            {
+                ThrowFailure();
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _disposed = true;
+                _timerArmed = false;
+            }
+
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_lock)
+        {
+            _timerArmed = false;
+            if (!_disposed && _pending.Count > 0)
+            {
+                StartLoop(all: true);
+            }
+        }
+    }
+
+    /// <summary>Makes sure the write loop runs (under the lock); with <paramref name="all"/>, it writes partial segments too.</summary>
+    private Task StartLoop(bool all)
+    {
+        _writeAll |= all;
+        if (!_loopRunning)
+        {
+            _loopRunning = true;
+            _loop = Task.Run(WriteLoopAsync);
+        }
+
+        return _loop;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (true)
+        {
+            Batch? batch;
+            lock (_lock)
+            {
+                batch = TakeBatch();
+                if (batch is null)
+                {
+                    _loopRunning = false;
+                    _writeAll = false;
+                    return;
+                }
+            }
+
+            try
+            {
+                await WriteAsync(batch).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Any failure of a write is kept and thrown to the writer's caller.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                lock (_lock)
+                {
+                    foreach (var segment in batch.Segments)
+                    {
+                        segment.Sealed = true; // its content must stay what the failed attempt sent
+                        _pendingBytes += segment.Bytes;
+                    }
+
+                    _pending.InsertRange(0, batch.Segments);
+                    _failure = ExceptionDispatchInfo.Capture(e);
+                    _completeRequested = false;
+                    _loopRunning = false;
+                    _writeAll = false;
+                }
+
+                return;
+            }
+
+            if (batch.Complete)
+            {
+                lock (_lock)
+                {
+                    _completed = true;
+                    _timerArmed = false;
+                    _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+    }
+
+    /// <summary>The next transaction's segments (and end marker), taken out of the buffer; null when nothing is due.</summary>
+    private Batch? TakeBatch()
+    {
+        if (_completed)
+        {
+            return null;
+        }
+
+        var takeAll = _writeAll || _completeRequested;
+        var due = takeAll ? _pending.Count : _pending.TakeWhile(s => s.Sealed).Count();
+        var maxRows = _completeRequested ? MaxTransactionRows - 1 : MaxTransactionRows;
+        var maxBytes = MaxTransactionBytes - (_completeRequested ? RunEventSegments.RowOverheadBytes : 0);
+        var take = 0;
+        long bytes = 0;
+        while (take < due && take < maxRows && (take == 0 || bytes + _pending[take].Bytes + RunEventSegments.RowOverheadBytes <= maxBytes))
+        {
+            bytes += _pending[take].Bytes + RunEventSegments.RowOverheadBytes;
+            take++;
+        }
+
+        var complete = _completeRequested && take == _pending.Count;
+        if (take == 0 && !complete)
+        {
+            return null;
+        }
+
+        var segments = _pending.GetRange(0, take);
+        _pending.RemoveRange(0, take);
+        foreach (var segment in segments)
+        {
+            _pendingBytes -= segment.Bytes;
+        }
+
+        if (_pending.Count == 0)
+        {
+            _writeAll = false;
+        }
+
+        return new Batch(segments, complete, Math.Max(_next - 1, -1));
+    }
+
+    private async Task WriteAsync(Batch batch)
+    {
+        var rows = batch.Segments.Select(s => RunEventRow.Segment(_runId, s.First, s.Count, s.Text)).ToList();
+        if (batch.Complete)
+        {
+            rows.Add(RunEventRow.End(_runId, batch.LastSequence));
+        }
+
+        // The writer's own writes are not cancelled by a caller: a cancelled transaction's outcome is unknown.
+        await _creation.EnsureCreatedAsync(CancellationToken.None).ConfigureAwait(false);
+        while (rows.Count > 0)
+        {
+            try
+            {
+                await _table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409 && e.FailedTransactionActionIndex is null or >= 0 && (e.FailedTransactionActionIndex ?? 0) < rows.Count)
+            {
+                // A row that is there already: an earlier attempt of this write that went through (its
+                // response lost), which is skipped, or another writer's, which is a conflict.
+                var index = e.FailedTransactionActionIndex ?? 0;
+                var existing = await _table.GetEntityIfExistsAsync<RunEventRow>(_runId, rows[index].RowKey, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                if (!existing.HasValue || !existing.Value!.SameContent(rows[index]))
+                {
+                    throw new StoreConflictException(
+                        rows[index].IsEnd
+                            ? $"The event log of run '{_runId}' was completed by another writer."
+                            : $"Run '{_runId}' already has events from sequence {rows[index].First} on, written by another writer.",
+                        e);
+                }
+
+                rows.RemoveAt(index);
+            }
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private void ThrowIfClosed()
+    {
+        ThrowIfDisposed();
+        if (_completed || _completeRequested)
+        {
+            throw new InvalidOperationException($"The event log of run '{_runId}' is completed; nothing more can be appended.");
+        }
+    }
+
+    /// <summary>Throws the last failed write's exception, once.</summary>
+    private void ThrowFailure()
+    {
+        var failure = _failure;
+        _failure = null;
+        failure?.Throw();
+    }
+
+    private sealed record Batch(List<Segment> Segments, bool Complete, long LastSequence);
+
+    /// <summary>Consecutive buffered events, from <see cref="First"/>: the lines of one row.</summary>
+    private sealed class Segment(long first)
+    {
+        private readonly StringBuilder _lines = new();
+        private string? _text;
+
+        public long First => first;
+
+        public int Count { get; private set; }
+
+        public int Chars => _lines.Length;
+
+        /// <summary>The lines' size in a transaction's body.</summary>
+        public long Bytes { get; private set; }
+
+        /// <summary>No more events go in: it is full, or it was sent once and must be resent as it was.</summary>
+        public bool Sealed { get; set; }
+
+        public string Text => _text ??= _lines.ToString();
+
+        public void Add(string line, long bytes)
+        {
+            _lines.Append(line);
+            Count++;
+            Bytes += bytes;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Storage.RunEvents;
+using AgentFunctions.Storage.Tables;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace AgentFunctions.Storage.Tests.RunEvents;
+
+/// <summary>Run event logs on a fresh table per test class, counting requests and able to fail them; the table is deleted afterwards.</summary>
+public sealed class RunEventLogFixture : IAsyncLifetime
+{
+    public CountingPolicy Requests { get; } = new();
+
+    public OutagePolicy Outage { get; } = new();
+
+    public TableServiceClient Service { get; private set; } = null!;
+
+    public string TableName { get; } = TestStorage.UniqueName("runevents");
+
+    public async Task InitializeAsync()
+    {
+        var options = new TableClientOptions();
+        options.AddPolicy(Outage, HttpPipelinePosition.PerCall);
+        options.AddPolicy(Requests, HttpPipelinePosition.PerRetry);
+        Service = new TableServiceClient(TestStorage.ConnectionString, options);
+        await Service.CreateTableIfNotExistsAsync(TableName);
+    }
+
+    public async Task DisposeAsync() => await Service.DeleteTableAsync(TableName);
+
+    /// <summary>A log on the fixture's table; its table creation is done, so it sends only what the test asks for.</summary>
+    public async Task<TableRunEventLog> LogAsync(Action<RunEventLogOptions>? configure = null)
+    {
+        var options = new RunEventLogOptions { TableName = TableName };
+        configure?.Invoke(options);
+        var log = new TableRunEventLog(Service, options);
+        await log.InitializeAsync();
+        return log;
+    }
+
+    /// <summary>Every row of a run's partition (segments and end marker).</summary>
+    public async Task<int> CountRowsAsync(string runId)
+    {
+        var count = 0;
+        await foreach (var row in Service.GetTableClient(TableName).QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {runId}"), selectProperties: ["RowKey"]))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
+
+/// <summary>Fails requests as a storage outage would, or sends a transaction and then loses its response.</summary>
+public sealed class OutagePolicy : HttpPipelinePolicy
+{
+    private int _failed;
+
+    /// <summary>While set, every request fails with a 503 before it is sent.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>When set, the next transaction is applied by the service but its caller gets a failure.</summary>
+    public bool LoseNextTransactionResponse { get; set; }
+
+    public int Failed => Volatile.Read(ref _failed);
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        if (Down)
+        {
+            Interlocked.Increment(ref _failed);
+            throw new RequestFailedException(503, "The storage service is unavailable (test outage).");
+        }
+
+        await ProcessNextAsync(message, pipeline);
+        if (LoseNextTransactionResponse && message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal))
+        {
+            LoseNextTransactionResponse = false;
+            Interlocked.Increment(ref _failed);
+            throw new RequestFailedException(500, "The connection was reset before the response arrived (test).");
+        }
+    }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        => throw new NotSupportedException("The table client is async only.");
+}
+
+internal static class RunEventTestData
+{
+    public static string NewRun() => Guid.NewGuid().ToString("D");
+
+    public static JsonElement Json(string json) => JsonElement.Parse(json);
+
+    /// <summary>A token delta as the messages-tuple stream mode sends it, about 100 characters.</summary>
+    public static RunEvent Token(long sequence)
+        => new(sequence, RunEvent.Messages, Json($$"""[{"type":"AIMessageChunk","content":"tok{{sequence}}","id":"run-1"},{"langgraph_step":1}]"""));
+
+    public static async Task WriteAsync(IRunEventWriter writer, long from, long count, Func<long, RunEvent>? create = null)
+    {
+        for (var sequence = from; sequence < from + count; sequence++)
+        {
+            await writer.AppendAsync((create ?? Token)(sequence));
+        }
+    }
+
+    public static async Task<List<RunEvent>> ToListAsync(IAsyncEnumerable<RunEvent> events)
+    {
+        var list = new List<RunEvent>();
+        await foreach (var runEvent in events)
+        {
+            list.Add(runEvent);
+        }
+
+        return list;
+    }
+
+    public static long[] Sequences(IEnumerable<RunEvent> events) => [.. events.Select(e => e.Sequence)];
+
+    public static long[] Range(long from, long count) => [.. Enumerable.Range(0, (int)count).Select(i => from + i)];
+}
