@@ -1,0 +1,89 @@
+using AgentFunctions.Core.Assistants;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Models;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Runs;
+using AgentFunctions.Core.Runtime;
+using AgentFunctions.Core.Threads;
+using AgentFunctions.Core.Tools;
+using AgentFunctions.Http;
+using AgentFunctions.OpenAI;
+using AgentFunctions.Storage.Assistants;
+using AgentFunctions.Storage.Checkpoints;
+using AgentFunctions.Storage.Queues;
+using AgentFunctions.Storage.RunEvents;
+using AgentFunctions.Storage.Runs;
+using AgentFunctions.Storage.Tables;
+using AgentFunctions.Storage.Threads;
+using Azure.Identity;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Hosting;
+
+/// <summary>The one call every host makes: storage, models, tools, the runtime and the HTTP API, from configuration.</summary>
+public static class AgentFunctionsServiceCollectionExtensions
+{
+    public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAgentFunctionsHttp(configuration);
+        services.AddSingleton(TimeProvider.System);
+
+        var storage = StorageSettings.From(configuration);
+        services.AddSingleton(storage);
+        services.AddSingleton(_ => storage.CreateTableService());
+        services.AddSingleton(_ => storage.CreateQueueService());
+
+        services.AddSingleton<IThreadStore>(sp => new TableThreadStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("threads")));
+        services.AddSingleton<IAssistantStore>(sp => new TableAssistantStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("assistants")));
+        services.AddSingleton<ICheckpointStore>(sp => new TableCheckpointStore(sp.GetRequiredService<TableServiceClient>(), Bind<CheckpointStoreOptions>(configuration, CheckpointStoreOptions.SectionName, o => o.TableName = storage.TableName(o.TableName))));
+        services.AddSingleton<IRunStore>(sp => new TableRunStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("runs")));
+        services.AddSingleton<IRunEventLog>(sp => new TableRunEventLog(sp.GetRequiredService<TableServiceClient>(), Bind<RunEventLogOptions>(configuration, RunEventLogOptions.SectionName, o => o.TableName = storage.TableName(o.TableName))));
+        services.AddSingleton<IRunScheduler>(sp => new QueueRunScheduler(sp.GetRequiredService<QueueServiceClient>(), storage.QueueName(QueueRunScheduler.DefaultQueueName)));
+
+        services.AddSingleton(_ => new ToolRegistry());
+        services.AddSingleton<IChatClientResolver>(sp => new SingleChatClientResolver(CreateModel(configuration)));
+        services.AddSingleton(sp => new AgentGraph(sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IChatClientResolver>(), sp.GetRequiredService<ToolRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RunExecutor(
+            sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IAssistantStore>(), sp.GetRequiredService<ICheckpointStore>(),
+            sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<AgentGraph>(), Bind<RunExecutorOptions>(configuration, RunExecutorOptions.SectionName),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RunExecutor>>()));
+        services.AddSingleton(sp => new Http.Assistants.AssistantLookup(sp.GetRequiredService<IAssistantStore>()));
+        services.AddSingleton(sp => new RunWorker(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<RunExecutor>()));
+        return services;
+    }
+
+    /// <summary>The queue workers as hosted services (the standalone server; the Functions app uses queue triggers instead).</summary>
+    public static IServiceCollection AddAgentFunctionsWorkers(this IServiceCollection services)
+    {
+        services.AddHostedService<RunQueueWorker>();
+        return services;
+    }
+
+    private static IChatClient CreateModel(IConfiguration configuration)
+    {
+        var provider = configuration["Model:Provider"] ?? "offline";
+        switch (provider.ToLowerInvariant())
+        {
+            case "offline":
+                return new OfflineChatClient(Bind<OfflineChatClientOptions>(configuration, OfflineChatClientOptions.SectionName));
+            case "openai":
+                var options = Bind<OpenAIModelOptions>(configuration, OpenAIModelOptions.SectionName);
+                return OpenAIChatClientFactory.Create(options, options.UseEntraId ? new DefaultAzureCredential() : null);
+            default:
+                throw new OptionsValidationException("Model:Provider", typeof(string), [$"Model:Provider is '{provider}'; it must be 'offline' or 'openai'."]);
+        }
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section, Action<T>? adjust = null)
+        where T : new()
+    {
+        var value = configuration.GetSection(section).Get<T>() ?? new T();
+        adjust?.Invoke(value);
+        return value;
+    }
+}

@@ -1,0 +1,89 @@
+using AgentFunctions.Storage;
+using AgentFunctions.Storage.Queues;
+using AgentFunctions.Storage.Tables;
+using Azure.Core;
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+
+namespace AgentFunctions.Hosting;
+
+/// <summary>
+/// Where the storage account is and how to reach it, from configuration, in the first form found:
+/// <list type="number">
+/// <item><c>Storage:ConnectionString</c>, else <c>AGENTFUNCTIONS_STORAGE_CONNECTION_STRING</c>, else
+/// <c>AzureWebJobsStorage</c> as a connection string (key, SAS, or <c>UseDevelopmentStorage=true</c>);</item>
+/// <item>identity-based: <c>Storage:TableEndpoint</c> and <c>Storage:QueueEndpoint</c> (or the Functions
+/// convention <c>AzureWebJobsStorage:tableServiceUri</c> / <c>queueServiceUri</c>), with a managed identity
+/// (<c>Storage:ClientId</c> or <c>AzureWebJobsStorage:clientId</c> for a user-assigned one) or the
+/// developer's Azure sign-in.</item>
+/// </list>
+/// <c>Storage:Prefix</c> (letters and digits) is put before every table and queue name, so that several
+/// deployments or test runs can share one account.
+/// </summary>
+public sealed class StorageSettings
+{
+    private readonly string? _connectionString;
+
+    private StorageSettings(string? connectionString, Uri? tableEndpoint, Uri? queueEndpoint, TokenCredential? credential, string prefix)
+    {
+        _connectionString = connectionString;
+        Connection = connectionString is null ? null : StorageConnectionString.Parse(connectionString);
+        TableEndpoint = tableEndpoint;
+        QueueEndpoint = queueEndpoint;
+        Credential = credential;
+        Prefix = prefix;
+    }
+
+    public StorageConnectionString? Connection { get; }
+
+    public Uri? TableEndpoint { get; }
+
+    public Uri? QueueEndpoint { get; }
+
+    public TokenCredential? Credential { get; }
+
+    public string Prefix { get; }
+
+    public static StorageSettings From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var prefix = configuration["Storage:Prefix"] ?? string.Empty;
+        if (!prefix.All(char.IsAsciiLetterOrDigit) || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
+        {
+            throw new InvalidOperationException("Storage:Prefix must be letters and digits, starting with a letter.");
+        }
+
+        var connectionString = First(configuration["Storage:ConnectionString"], configuration["AGENTFUNCTIONS_STORAGE_CONNECTION_STRING"], configuration["AzureWebJobsStorage"]);
+        if (connectionString is not null)
+        {
+            return new StorageSettings(connectionString, null, null, null, prefix);
+        }
+
+        var table = First(configuration["Storage:TableEndpoint"], configuration["AzureWebJobsStorage:tableServiceUri"]);
+        var queue = First(configuration["Storage:QueueEndpoint"], configuration["AzureWebJobsStorage:queueServiceUri"]);
+        if (table is null || queue is null)
+        {
+            throw new InvalidOperationException(
+                "No storage is configured: set Storage:ConnectionString (or AGENTFUNCTIONS_STORAGE_CONNECTION_STRING, or AzureWebJobsStorage), " +
+                "or Storage:TableEndpoint and Storage:QueueEndpoint for a managed identity.");
+        }
+
+        var clientId = First(configuration["Storage:ClientId"], configuration["AzureWebJobsStorage:clientId"]);
+        TokenCredential credential = clientId is null ? new DefaultAzureCredential() : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        return new StorageSettings(null, new Uri(table), new Uri(queue), credential, prefix);
+    }
+
+    public TableServiceClient CreateTableService()
+        => Connection is not null ? new TableServiceClient(Connection) : new TableServiceClient(TableEndpoint!, Credential!);
+
+    public QueueServiceClient CreateQueueService()
+        => _connectionString is not null ? new QueueServiceClient(_connectionString) : new QueueServiceClient(QueueEndpoint!, Credential!);
+
+    /// <summary>A table's name with the prefix.</summary>
+    public string TableName(string name) => Prefix + name;
+
+    /// <summary>A queue's name with the prefix (queues are lowercase).</summary>
+    public string QueueName(string name) => (Prefix + name).ToLowerInvariant();
+
+    private static string? First(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+}

@@ -1,0 +1,71 @@
+using AgentFunctions.Http.Identity;
+using AgentFunctions.Http.Problems;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.Http;
+
+/// <summary>The <c>Http</c> section: limits and CORS.</summary>
+public sealed class HttpApiOptions
+{
+    public const string SectionName = "Http";
+
+    /// <summary>The largest request body, in bytes (413 above it).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Origins allowed to call the API from a browser; empty for none, "*" for any.</summary>
+    public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>A comment line is sent on an idle event stream this often.</summary>
+    public TimeSpan SseHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+public static class HttpServiceCollectionExtensions
+{
+    /// <summary>The HTTP API's services: caller identity, problem details for every error, options, OpenAPI, CORS.</summary>
+    public static IServiceCollection AddAgentFunctionsHttp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart()
+            .Validate(o => o.Mode != AuthMode.ApiKey || (o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Key.Length >= 16 && k.Owner.Length > 0)),
+                "Auth:Mode ApiKey needs Auth:ApiKeys entries, each with a Key of at least 16 characters and an Owner.");
+        services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName));
+        services.AddSingleton<CallerIdentity>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddOpenApi();
+        services.AddCors();
+        services.Configure<FormOptions>(_ => { });
+        return services;
+    }
+
+    /// <summary>The API's middleware: problem details for failures, CORS as configured, and the body size limit.</summary>
+    public static WebApplication UseAgentFunctionsHttp(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Configuration.GetSection(HttpApiOptions.SectionName).Get<HttpApiOptions>() ?? new HttpApiOptions();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (options.CorsOrigins.Count > 0)
+        {
+            app.UseCors(policy =>
+            {
+                policy = options.CorsOrigins.Contains("*") ? policy.AllowAnyOrigin() : policy.WithOrigins([.. options.CorsOrigins]);
+                policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Content-Location", "Location");
+            });
+        }
+
+        app.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using AgentFunctions.Core.RunEvents;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace AgentFunctions.Http.Sse;
+
+/// <summary>
+/// Writes a run's events as server-sent events: <c>event:</c>, <c>data:</c> (JSON) and <c>id:</c> on
+/// every frame, framed by the runtime's <see cref="SseFormatter"/>, flushed one by one, with a comment
+/// line while nothing happens so proxies keep the connection. The response ends when the events end.
+/// </summary>
+public static partial class SseResponse
+{
+    private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
+
+    /// <summary>Sets the headers of an event stream and sends them.</summary>
+    public static async Task StartAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache,no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="events"/> until they end or the client goes away (<paramref name="cancellationToken"/>).
+    /// A failure while producing events ends the stream with a generic <c>error</c> event; its details go to the log.
+    /// </summary>
+    public static async Task WriteAsync(HttpResponse response, IAsyncEnumerable<RunEvent> events, TimeSpan heartbeat, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(events);
+        if (!response.HasStarted)
+        {
+            await StartAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        var body = response.Body;
+        long lastSequence = -1;
+        var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        await using var disposeEnumerator = enumerator.ConfigureAwait(false);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                var next = enumerator.MoveNextAsync().AsTask();
+                while (await Task.WhenAny(next, Task.Delay(heartbeat, cancellationToken)).ConfigureAwait(false) != next)
+                {
+                    await body.WriteAsync(Heartbeat, cancellationToken).ConfigureAwait(false);
+                    await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                more = await next.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                LogStreamFailed(logger, e);
+                var error = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = "InternalError", ["message"] = "The run failed." });
+                await WriteEventAsync(body, new RunEvent(lastSequence + 1, RunEvent.Error, error), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (!more)
+            {
+                return;
+            }
+
+            lastSequence = enumerator.Current.Sequence;
+            await WriteEventAsync(body, enumerator.Current, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteEventAsync(Stream body, RunEvent runEvent, CancellationToken cancellationToken)
+    {
+        var item = new SseItem<RunEvent>(runEvent, runEvent.Event) { EventId = runEvent.Sequence.ToString(CultureInfo.InvariantCulture) };
+        await SseFormatter.WriteAsync(One(item), body, WriteData, cancellationToken).ConfigureAwait(false);
+        await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void WriteData(SseItem<RunEvent> item, IBufferWriter<byte> buffer)
+    {
+        using var writer = new Utf8JsonWriter(buffer);
+        item.Data.Data.WriteTo(writer);
+    }
+
+#pragma warning disable CS1998 // one item, no awaiting: the formatter takes an async sequence
+    private static async IAsyncEnumerable<SseItem<RunEvent>> One(SseItem<RunEvent> item)
+    {
+        yield return item;
+    }
+#pragma warning restore CS1998
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Error, Message = "A run's event stream failed; the client got a generic error event")]
+    private static partial void LogStreamFailed(ILogger logger, Exception exception);
+}

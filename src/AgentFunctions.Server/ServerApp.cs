@@ -1,0 +1,44 @@
+using AgentFunctions.Hosting;
+using AgentFunctions.Http;
+using AgentFunctions.Http.Endpoints;
+using AgentFunctions.Http.Identity;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Server;
+
+/// <summary>The standalone server: Kestrel, the API, the queue workers. Composition only.</summary>
+internal static partial class ServerApp
+{
+    public const int DefaultPort = 8123;
+
+    /// <summary>Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var port = builder.Configuration["PORT"] is { Length: > 0 } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : DefaultPort;
+        var host = builder.Configuration["HOST"] ?? "127.0.0.1";
+        if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
+        {
+            builder.WebHost.UseUrls($"http://{host}:{port}");
+        }
+
+        builder.Services.AddAgentFunctions(builder.Configuration);
+        builder.Services.AddAgentFunctionsWorkers();
+
+        var app = builder.Build();
+        app.UseAgentFunctionsHttp();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapAgentFunctionsApi();
+
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.None)
+        {
+            LogNoAuthentication(app.Logger);
+        }
+
+        return app;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Auth:Mode is None: every request acts as one local user. Set Auth:Mode to ApiKey or EasyAuth before exposing this server.")]
+    private static partial void LogNoAuthentication(ILogger logger);
+}

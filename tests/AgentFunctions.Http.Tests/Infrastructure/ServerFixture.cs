@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentFunctions.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.Http.Tests;
+
+/// <summary>
+/// The real server on a free loopback port over the test storage (Azurite from eng/test.sh), with its
+/// own table and queue names. Tests talk to it over real HTTP.
+/// </summary>
+public class ServerFixture : IAsyncLifetime
+{
+    public const string StorageVariable = "AGENTFUNCTIONS_STORAGE_CONNECTION_STRING";
+
+    private WebApplication? _app;
+
+    public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    /// <summary>Extra configuration for a fixture that needs other settings (auth, limits).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
+
+    public async Task InitializeAsync()
+    {
+        var connection = Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{StorageVariable} is not set. Run the tests with eng/test.sh, which starts Azurite.");
+        _app = ServerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(
+        [
+            new("urls", "http://127.0.0.1:0"),
+            new("Storage:ConnectionString", connection),
+            new("Storage:Prefix", Prefix),
+            new("Runs:CancelPollInterval", "00:00:00.100"),
+            new("RunEvents:FlushInterval", "00:00:00.050"),
+            .. Settings(),
+        ]));
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A client for the server; with <paramref name="apiKey"/>, it sends that key.</summary>
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        }
+
+        return client;
+    }
+}
+
+/// <summary>Helpers for JSON over HTTP.</summary>
+public static class HttpJson
+{
+    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Length > 0, $"{(int)response.StatusCode} with an empty body");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json)
+        => client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static Task<HttpResponseMessage> PatchJsonAsync(this HttpClient client, string path, string json)
+        => client.PatchAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static Task<HttpResponseMessage> PostObjectAsync<T>(this HttpClient client, string path, T value)
+        => client.PostAsJsonAsync(path, value);
+}
