@@ -13,6 +13,7 @@ internal static class Program
     {
         ["tables"] = TableBenchmark.RunAsync,
         ["checkpoints"] = CheckpointBenchmark.RunAsync,
+        ["runtime"] = RuntimeBenchmark.RunAsync,
         ["runevents"] = RunEventBenchmark.RunAsync,
     };
 
