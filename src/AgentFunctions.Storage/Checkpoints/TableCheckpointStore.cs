@@ -6,6 +6,7 @@ using AgentFunctions.Core.Paging;
 using AgentFunctions.Core.State;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Owners;
+using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
 
@@ -31,14 +32,14 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
     private readonly TableClient _table;
     private readonly CheckpointStoreOptions _options;
-    private readonly Lazy<Task> _created;
+    private readonly TableCreation _creation;
 
     public TableCheckpointStore(TableServiceClient service, CheckpointStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         _options = options ?? new CheckpointStoreOptions();
         _table = service.GetTableClient(_options.TableName);
-        _created = new Lazy<Task>(() => _table.CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+        _creation = new TableCreation(_table);
     }
 
     public async Task<CheckpointSummary> PutAsync(CheckpointWrite write, CancellationToken cancellationToken = default)
@@ -215,29 +216,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
     {
         var partition = PartitionOf(ownerId, threadId);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.Create($"PartitionKey eq {partition}");
-        while (true)
-        {
-            // Each pass deletes what one page lists, so a thread of any size is removed in bounded memory.
-            var keys = new List<string>();
-            await foreach (var page in _table.QueryAsync<TableEntity>(filter, selectProperties: ["RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-            {
-                keys.AddRange(page.Values.Select(e => e.RowKey));
-                break;
-            }
-
-            if (keys.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var chunk in keys.Chunk(MaxBatchOperations))
-            {
-                await _table.SubmitTransactionAsync(
-                    chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, key))),
-                    cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await _table.DeleteEntitiesAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> DeleteAfterAsync(string ownerId, string threadId, string? checkpointId, CancellationToken cancellationToken = default)
@@ -274,24 +253,10 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
 
         // Everything newer than the kept checkpoint sorts before its keys: its checkpoint rows, and its state rows.
-        var deleted = 0;
-        foreach (var (from, to) in new[] { ("c", CheckpointKeys.Checkpoint(keep)), ("s", CheckpointKeys.State(keep, 'a')) })
-        {
-            var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
-            var keys = new List<string>();
-            await foreach (var row in _table.QueryAsync<TableEntity>(filter, selectProperties: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                keys.Add(row.RowKey);
-            }
-
-            deleted += from == "c" ? keys.Count : 0;
-            foreach (var chunk in keys.Chunk(MaxBatchOperations))
-            {
-                await _table.SubmitTransactionAsync(
-                    chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, key))),
-                    cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var deleted = await _table.DeleteEntitiesAsync(
+            TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {CheckpointKeys.Checkpoint(keep)}"), cancellationToken).ConfigureAwait(false);
+        await _table.DeleteEntitiesAsync(
+            TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"s"} and RowKey lt {CheckpointKeys.State(keep, 'a')}"), cancellationToken).ConfigureAwait(false);
 
         // The kept checkpoint's open block may hold deltas of deleted checkpoints: rewrite it without them,
         // so that a sequence number used again never meets an old delta.
@@ -561,7 +526,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         return null;
     }
 
-    private Task EnsureTableAsync(CancellationToken cancellationToken) => _created.Value.WaitAsync(cancellationToken);
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => _creation.EnsureCreatedAsync(cancellationToken);
 
     private static string PartitionOf(string ownerId, string threadId)
         => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(ownerId), ResourceIds.Validate(threadId, "thread"));

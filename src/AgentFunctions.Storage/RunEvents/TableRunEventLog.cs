@@ -117,29 +117,7 @@ public sealed class TableRunEventLog : IRunEventLog
     {
         var partition = ResourceIds.Validate(runId, Kind);
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableFilter.Create($"PartitionKey eq {partition}");
-        while (true)
-        {
-            // Each pass deletes what one page lists, so a log of any size is removed in bounded memory.
-            var keys = new List<string>();
-            await foreach (var page in _table.QueryAsync<TableEntity>(filter, selectProperties: ["RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
-            {
-                keys.AddRange(page.Values.Select(e => e.RowKey));
-                break;
-            }
-
-            if (keys.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var chunk in keys.Chunk(TableClient.MaxTransactionActions))
-            {
-                await _table.SubmitTransactionAsync(
-                    chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, key))),
-                    cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await _table.DeleteEntitiesAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
 
     private async IAsyncEnumerable<RunEvent> FollowCoreAsync(string partition, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -205,6 +205,43 @@ public class TableClient
         return Response.FromValue(TableTransaction.ReadResults(response, list.Count), response);
     }
 
+    /// <summary>
+    /// Deletes every entity <paramref name="filter"/> matches, a page at a time (so memory stays bounded
+    /// however many there are), in transactions of up to 100 per partition. Returns how many it deleted.
+    /// Not atomic as a whole: run it again to finish after a failure.
+    /// </summary>
+    public virtual async Task<int> DeleteEntitiesAsync(string filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(filter);
+        var deleted = 0;
+        while (true)
+        {
+            List<TableEntity>? keys = null;
+            await foreach (var page in QueryAsync<TableEntity>(filter, selectProperties: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+            {
+                keys = [.. page.Values];
+                break;
+            }
+
+            if (keys is not { Count: > 0 })
+            {
+                return deleted;
+            }
+
+            foreach (var partition in keys.GroupBy(k => k.PartitionKey, StringComparer.Ordinal))
+            {
+                foreach (var chunk in partition.Chunk(MaxTransactionActions))
+                {
+                    await SubmitTransactionAsync(
+                        chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(key.PartitionKey, key.RowKey))),
+                        cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            deleted += keys.Count;
+        }
+    }
+
     private async Task<Page<T>> QueryPageAsync<T>(string? filter, int? top, string[]? select, string? continuationToken, CancellationToken cancellationToken)
         where T : ITableEntity<T>
     {
