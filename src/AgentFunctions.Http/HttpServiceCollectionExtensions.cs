@@ -33,6 +33,7 @@ public static class HttpServiceCollectionExtensions
                 "Auth:Mode ApiKey needs Auth:ApiKeys entries, each with a Key of at least 16 characters and an Owner.");
         services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName));
         services.AddSingleton<CallerIdentity>();
+        services.AddSingleton<Runs.LiveRuns>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi();

@@ -104,7 +104,7 @@ public sealed partial class RunExecutor
             LogRunFailed(_logger, run.RunId, run.ThreadId, e);
             if (held is not null)
             {
-                return await EndAsync(held, RunStatus.Error, "The run failed.", CancellationToken.None).ConfigureAwait(false);
+                return await EndAsync(held, RunStatus.Error, "The run failed.", cancelled: false, CancellationToken.None).ConfigureAwait(false);
             }
 
             throw;
@@ -187,7 +187,7 @@ public sealed partial class RunExecutor
         }
 
         var status = cancel is not null ? RunStatus.Interrupted : outcome.Status;
-        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, CancellationToken.None).ConfigureAwait(false);
+        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None).ConfigureAwait(false);
         if (cancel == CancelAction.Rollback)
         {
             await _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, CancellationToken.None).ConfigureAwait(false);
@@ -259,14 +259,15 @@ public sealed partial class RunExecutor
         }
     }
 
-    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, CancellationToken cancellationToken)
+    // cancelled: the run was stopped here (a consumer went away), not at an interrupt, so the thread is left idle, not interrupted.
+    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken)
     {
         var ended = await _runs.CompleteAsync(held, status, error, cancellationToken).ConfigureAwait(false);
         var next = await _runs.GetActiveAsync(held.OwnerId, held.ThreadId, cancellationToken).ConfigureAwait(false);
         var threadStatus = next is not null ? ThreadStatus.Busy : status switch
         {
             RunStatus.Error or RunStatus.Timeout => ThreadStatus.Error,
-            RunStatus.Interrupted when error is null && ended.CancelRequested is null => ThreadStatus.Interrupted,
+            RunStatus.Interrupted when error is null && ended.CancelRequested is null && !cancelled => ThreadStatus.Interrupted,
             _ => ThreadStatus.Idle,
         };
         await SetThreadStatusAsync(held, threadStatus, cancellationToken).ConfigureAwait(false);

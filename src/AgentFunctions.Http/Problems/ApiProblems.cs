@@ -33,12 +33,15 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         }
 
         httpContext.Response.StatusCode = problem.Status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var details = problem.ToProblemDetails();
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = details }).ConfigureAwait(false))
         {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = problem.ToProblemDetails(),
-        }).ConfigureAwait(false);
+            return true;
+        }
+
+        // The client accepts no JSON (an SSE client sends Accept: text/event-stream): the problem is still sent as problem JSON.
+        await httpContext.Response.WriteAsJsonAsync(details, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]

@@ -1,0 +1,645 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Runs;
+using AgentFunctions.Core.Runtime;
+using AgentFunctions.Core.Stores;
+using AgentFunctions.Core.Threads;
+using AgentFunctions.Http.Assistants;
+using AgentFunctions.Http.Identity;
+using AgentFunctions.Http.Json;
+using AgentFunctions.Http.Problems;
+using AgentFunctions.Http.Sse;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgentFunctions.Http.Runs;
+
+/// <summary>
+/// The runs routes of LangGraph Platform: background runs (queued), streamed runs (SSE, executed in the
+/// request that streams them), waited runs (the final values), stateless runs on a temporary thread,
+/// and listing, reading, deleting, cancelling and joining runs. Handlers take the request and route
+/// values only, so both hosts can call them.
+/// </summary>
+public static partial class RunHandlers
+{
+    private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>POST /threads/{thread_id}/runs</c>: creates a background run and queues it; answers with the run.</summary>
+    public static async Task<IResult> CreateAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, _) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
+        try
+        {
+            // Not the request's token: a run created and never queued would hold its thread.
+            await s.Scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, CancelAction.Interrupt, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        SetLocation(context.Response, run, stream: false);
+        return Results.Json(RunJson.Run(run));
+    }
+
+    /// <summary><c>POST /threads/{thread_id}/runs/stream</c>: creates a run and streams its events as it runs here.</summary>
+    public static async Task<IResult> StreamAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, request) = await CreateRunAsync(context, s, threadId, background: false).ConfigureAwait(false);
+        await StreamRunAsync(context, s, run, request, temporaryThread: false).ConfigureAwait(false);
+        return Results.Empty;
+    }
+
+    /// <summary><c>POST /runs/stream</c>: a streamed run on a temporary thread, deleted afterwards unless <c>on_completion</c> is <c>keep</c>.</summary>
+    public static async Task<IResult> StreamStatelessAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: false).ConfigureAwait(false);
+        await StreamRunAsync(context, s, run, request, temporaryThread: !request.KeepThread).ConfigureAwait(false);
+        return Results.Empty;
+    }
+
+    /// <summary><c>POST /threads/{thread_id}/runs/wait</c>: creates a run, runs it here, answers with the thread's final values.</summary>
+    public static async Task<IResult> WaitAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, request) = await CreateRunAsync(context, s, threadId, background: false).ConfigureAwait(false);
+        return await WaitRunAsync(context, s, run, request, temporaryThread: false).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /runs/wait</c>: a waited run on a temporary thread.</summary>
+    public static async Task<IResult> WaitStatelessAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: false).ConfigureAwait(false);
+        return await WaitRunAsync(context, s, run, request, temporaryThread: !request.KeepThread).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /threads/{thread_id}/runs?limit&amp;offset&amp;status</c>: the thread's runs, newest first.</summary>
+    public static async Task<IResult> ListAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        ResourceIds.Validate(threadId, "thread");
+        var limit = QueryInt(context.Request, "limit", 10, 1, 1000);
+        var offset = QueryInt(context.Request, "offset", 0, 0, int.MaxValue);
+        RunStatus? status = null;
+        if (context.Request.Query["status"].ToString() is { Length: > 0 } name)
+        {
+            status = RunJson.TryParseStatus(name, out var parsed)
+                ? parsed
+                : throw new ApiProblemException(ApiProblem.Unprocessable("query.status", "must be one of pending, running, success, error, timeout, interrupted"));
+        }
+
+        _ = await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) ?? throw NoThread();
+        var page = new List<AgentRun>(Math.Min(limit, 100));
+        var skipped = 0;
+        await foreach (var run in s.Runs.ListAsync(owner, threadId, status, cancellationToken).ConfigureAwait(false))
+        {
+            if (skipped < offset)
+            {
+                skipped++;
+                continue;
+            }
+
+            page.Add(run);
+            if (page.Count == limit)
+            {
+                break;
+            }
+        }
+
+        return Results.Json(RunJson.List(page));
+    }
+
+    /// <summary><c>GET /threads/{thread_id}/runs/{run_id}</c>.</summary>
+    public static async Task<IResult> GetAsync(HttpContext context, string threadId, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
+        return Results.Json(RunJson.Run(run));
+    }
+
+    /// <summary><c>DELETE /threads/{thread_id}/runs/{run_id}</c>: deletes an ended run and its events (409 while it is active).</summary>
+    public static async Task<IResult> DeleteAsync(HttpContext context, string threadId, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var owner = context.GetCaller().OwnerId;
+        ValidateIds(threadId, runId);
+        if (!await s.Runs.DeleteAsync(owner, threadId, runId, context.RequestAborted).ConfigureAwait(false))
+        {
+            throw NoRun();
+        }
+
+        await s.Events.DeleteAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// <c>POST /threads/{thread_id}/runs/{run_id}/cancel?wait&amp;action</c>: asks an active run to stop, kept as
+    /// interrupted or rolled back (<c>action</c>); 202 at once, or 204 when it has ended (<c>wait=true</c>).
+    /// 409 for a run that has already ended.
+    /// </summary>
+    public static async Task<IResult> CancelAsync(HttpContext context, string threadId, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var wait = QueryBool(context.Request, "wait");
+        var action = context.Request.Query["action"].ToString() switch
+        {
+            "" or "interrupt" => CancelAction.Interrupt,
+            "rollback" => CancelAction.Rollback,
+            _ => throw new ApiProblemException(ApiProblem.Unprocessable("query.action", "must be one of interrupt, rollback")),
+        };
+        var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
+        if (!run.IsActive)
+        {
+            throw new ApiProblemException(ApiProblem.Conflict($"The run has already ended ({run.Status.ToWireName()}); only a pending or running run can be cancelled."));
+        }
+
+        _ = await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, action, CancellationToken.None).ConfigureAwait(false) ?? throw NoRun();
+        if (!wait)
+        {
+            return Results.Accepted();
+        }
+
+        await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    /// <summary><c>GET /threads/{thread_id}/runs/{run_id}/join</c>: waits for the run's end; answers with the thread's final values.</summary>
+    public static async Task<IResult> JoinAsync(HttpContext context, string threadId, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
+        var ended = await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
+        if (ended?.Status == RunStatus.Error)
+        {
+            return Results.Json(RunJson.Error("RunError", ended.Error ?? "The run failed."));
+        }
+
+        return Results.Json(await FinalValuesAsync(s, run.OwnerId, run.ThreadId, context.RequestAborted).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// <c>GET /threads/{thread_id}/runs/{run_id}/stream</c>: joins a run's stream. A run whose events are persisted
+    /// (background and <c>stream_resumable</c> runs) is replayed after the <c>Last-Event-ID</c> header's id (or from
+    /// the start), then followed to its end. Otherwise, as on LangGraph, the joiner gets the events from the moment
+    /// it joins when the run is streamed by this instance; else nothing, and the stream ends when the run does (at
+    /// once for an ended run). <c>cancel_on_disconnect=true</c> cancels the run when the joiner goes away.
+    /// </summary>
+    public static async Task<IResult> JoinStreamAsync(HttpContext context, string threadId, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var after = LastEventId(context.Request);
+        var cancelOnDisconnect = QueryBool(context.Request, "cancel_on_disconnect");
+        var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
+        var aborted = context.RequestAborted;
+        SetLocation(context.Response, run, stream: false);
+        try
+        {
+            await SseResponse.WriteAsync(context.Response, JoinEventsAsync(s, run, after, aborted), s.Heartbeat, s.Logger, aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+        {
+            if (cancelOnDisconnect)
+            {
+                await CancelAfterDisconnectAsync(s, run).ConfigureAwait(false);
+            }
+        }
+
+        return Results.Empty;
+    }
+
+    private static async Task StreamRunAsync(HttpContext context, RunServices s, AgentRun run, RunCreateRequest request, bool temporaryThread)
+    {
+        var aborted = context.RequestAborted;
+        var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
+        var disconnected = false;
+        SetLocation(context.Response, run, stream: true);
+        using (var live = s.Live.Register(run.RunId, handle.Completion))
+        {
+            try
+            {
+                var events = live.RelayAsync(handle.ReadEventsAsync(request.OnDisconnect, aborted), aborted);
+                await SseResponse.WriteAsync(context.Response, events, s.Heartbeat, s.Logger, aborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
+            {
+                disconnected = true;
+            }
+        }
+
+        await AfterRunAsync(s, run, request, handle, disconnected, temporaryThread).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> WaitRunAsync(HttpContext context, RunServices s, AgentRun run, RunCreateRequest request, bool temporaryThread)
+    {
+        var aborted = context.RequestAborted;
+        var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
+        RunEvent? error = null;
+        var disconnected = false;
+        using (var live = s.Live.Register(run.RunId, handle.Completion))
+        {
+            try
+            {
+                await foreach (var runEvent in live.RelayAsync(handle.ReadEventsAsync(request.OnDisconnect, aborted), aborted).ConfigureAwait(false))
+                {
+                    if (runEvent.Event == RunEvent.Error)
+                    {
+                        error = runEvent;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                disconnected = true;
+            }
+        }
+
+        var result = disconnected ? default
+            : error is not null ? RunJson.Error(error.Data)
+            : await FinalValuesAsync(s, run.OwnerId, run.ThreadId, CancellationToken.None).ConfigureAwait(false);
+        await AfterRunAsync(s, run, request, handle, disconnected, temporaryThread).ConfigureAwait(false);
+        if (disconnected)
+        {
+            return Results.Empty;
+        }
+
+        SetLocation(context.Response, run, stream: false);
+        return Results.Json(result);
+    }
+
+    /// <summary>
+    /// After a run's request: a client that went away under <c>on_disconnect: cancel</c> has had the run stopped here
+    /// when it was running; a run still waiting for its turn is ended through its record. A temporary thread is
+    /// deleted once the run has ended.
+    /// </summary>
+    private static async Task AfterRunAsync(RunServices s, AgentRun run, RunCreateRequest request, RunHandle handle, bool disconnected, bool temporaryThread)
+    {
+        if (disconnected && request.OnDisconnect == DisconnectAction.Cancel)
+        {
+            await CancelAfterDisconnectAsync(s, run).ConfigureAwait(false);
+        }
+
+        if (temporaryThread)
+        {
+            await Task.WhenAny(handle.Completion).ConfigureAwait(false);
+            await DeleteTemporaryThreadAsync(s, run).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CancelAfterDisconnectAsync(RunServices s, AgentRun run)
+    {
+        try
+        {
+            await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, CancelAction.Interrupt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
+        {
+            LogDisconnectCancelFailed(s.Logger, run.RunId, e);
+        }
+    }
+
+    private static async Task DeleteTemporaryThreadAsync(RunServices s, AgentRun run)
+    {
+        try
+        {
+            await s.Runs.DeleteAsync(run.OwnerId, run.ThreadId, run.RunId, CancellationToken.None).ConfigureAwait(false);
+            await s.Events.DeleteAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
+            await s.Checkpoints.DeleteThreadAsync(run.OwnerId, run.ThreadId, CancellationToken.None).ConfigureAwait(false);
+            await s.Threads.DeleteAsync(run.OwnerId, run.ThreadId, default, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
+        {
+            LogTemporaryThreadNotDeleted(s.Logger, run.ThreadId, e);
+        }
+    }
+
+    /// <summary>Checks the request, finds the assistant and the thread (creating it when asked, or a temporary one), and creates the run.</summary>
+    private static async Task<(AgentRun Run, RunCreateRequest Request)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background)
+    {
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        if (threadId is not null)
+        {
+            ResourceIds.Validate(threadId, "thread");
+        }
+
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var request = RunCreateRequest.Parse(body);
+        if (background)
+        {
+            // The queue worker persists a background run's events, so any instance can join it: its stream is resumable.
+            request = request with { Options = request.Options with { StreamResumable = true } };
+        }
+
+        var assistant = await s.Assistants.FindAsync(owner, request.AssistantId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ApiProblemException(ApiProblem.NotFound("The caller has no assistant with that id."));
+        if (threadId is null)
+        {
+            threadId = ResourceIds.New();
+            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            if (!request.CreateThread)
+            {
+                throw NoThread();
+            }
+
+            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var run = await s.Runs.CreateAsync(
+                new AgentRun
+                {
+                    RunId = RunIds.New(),
+                    OwnerId = owner,
+                    ThreadId = threadId,
+                    AssistantId = assistant.AssistantId,
+                    MultitaskStrategy = request.Options.MultitaskStrategy,
+                    Kwargs = request.Options.ToJson(),
+                    Metadata = request.Metadata,
+                },
+                cancellationToken).ConfigureAwait(false);
+            return (run, request);
+        }
+        catch (StoreConflictException e)
+        {
+            throw new ApiProblemException(ApiProblem.Conflict(
+                $"{e.Message} Wait for the active run to end, or create the run with multitask_strategy enqueue, interrupt or rollback."));
+        }
+    }
+
+    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, string assistantId, CancellationToken cancellationToken)
+    {
+        var metadata = WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("graph_id", AgentGraph.GraphId);
+            w.WriteString("assistant_id", assistantId);
+            w.WriteEndObject();
+        });
+        try
+        {
+            await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            // Created by another request meanwhile: it exists, which is what was asked.
+        }
+    }
+
+    private static async Task<AgentRun> FindRunAsync(HttpContext context, RunServices s, string threadId, string runId)
+    {
+        ValidateIds(threadId, runId);
+        return await s.Runs.GetAsync(context.GetCaller().OwnerId, threadId, runId, context.RequestAborted).ConfigureAwait(false) ?? throw NoRun();
+    }
+
+    private static void ValidateIds(string threadId, string runId)
+    {
+        ResourceIds.Validate(threadId, "thread");
+        if (!RunIds.IsValid(runId))
+        {
+            throw NoRun();
+        }
+    }
+
+    /// <summary>The thread's latest values (<c>{}</c> for a thread without state).</summary>
+    private static async Task<JsonElement> FinalValuesAsync(RunServices s, string owner, string threadId, CancellationToken cancellationToken)
+    {
+        var latest = await s.Checkpoints.GetLatestAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
+        return latest is null ? JsonObjects.Empty : WireJson.Build(latest.Values.WriteTo);
+    }
+
+    /// <summary>Waits until the run has ended: at once from this instance when it runs here, else by reading its record. Null when it was deleted (rolled back).</summary>
+    private static async Task<AgentRun?> WaitForEndAsync(RunServices s, AgentRun run, CancellationToken cancellationToken)
+    {
+        if (s.Live.Find(run.RunId) is { } live)
+        {
+            await Task.WhenAny(live.Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            var current = await s.Runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, cancellationToken).ConfigureAwait(false);
+            if (current is null || !current.IsActive)
+            {
+                return current;
+            }
+
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxEndPollInterval.Ticks));
+        }
+    }
+
+    private static IAsyncEnumerable<RunEvent> JoinEventsAsync(RunServices s, AgentRun run, long after, CancellationToken cancellationToken)
+    {
+        if (IsPersisted(run))
+        {
+            return FollowPersistedAsync(s, run, after, cancellationToken);
+        }
+
+        if (s.Live.Find(run.RunId) is { } live && live.Join() is { } reader)
+        {
+            return ReadLiveAsync(live, reader, after, cancellationToken);
+        }
+
+        return run.IsActive ? NothingUntilEndAsync(s, run, cancellationToken) : AsyncEnumerable.Empty<RunEvent>();
+    }
+
+    private static bool IsPersisted(AgentRun run)
+        => run.Kwargs.ValueKind == JsonValueKind.Object && run.Kwargs.TryGetProperty("stream_resumable", out var resumable) && resumable.ValueKind == JsonValueKind.True;
+
+    /// <summary>
+    /// The persisted events after <paramref name="after"/>: followed while the run is active, then the rest of
+    /// the log read to its end. A run that ends without having run (cancelled while it waited for its turn)
+    /// has no log to complete; its record says it ended, which stops the following.
+    /// </summary>
+    private static async IAsyncEnumerable<RunEvent> FollowPersistedAsync(RunServices s, AgentRun run, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var last = after;
+        if (run.IsActive)
+        {
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var watch = CancelWhenEndedAsync(s, run, ended);
+            var follow = s.Events.FollowAsync(run.RunId, after, ended.Token).GetAsyncEnumerator(ended.Token);
+            try
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await follow.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (ended.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    if (!more)
+                    {
+                        break;
+                    }
+
+                    last = follow.Current.Sequence;
+                    yield return follow.Current;
+                }
+            }
+            finally
+            {
+                await ended.CancelAsync().ConfigureAwait(false);
+                await follow.DisposeAsync().ConfigureAwait(false);
+                await watch.ConfigureAwait(false);
+            }
+        }
+
+        await foreach (var runEvent in s.Events.ReadAsync(run.RunId, last, cancellationToken).ConfigureAwait(false))
+        {
+            yield return runEvent;
+        }
+    }
+
+    private static async Task CancelWhenEndedAsync(RunServices s, AgentRun run, CancellationTokenSource ended)
+    {
+        try
+        {
+            await WaitForEndAsync(s, run, ended.Token).ConfigureAwait(false);
+            await ended.CancelAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
+        {
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            // Storage did not answer: keep following the log, which ends with the run anyway.
+            LogEndWatchFailed(s.Logger, run.RunId, e);
+        }
+    }
+
+    private static async IAsyncEnumerable<RunEvent> ReadLiveAsync(LiveRun live, System.Threading.Channels.ChannelReader<RunEvent> reader, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var runEvent in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (runEvent.Sequence > after)
+                {
+                    yield return runEvent;
+                }
+            }
+        }
+        finally
+        {
+            live.Leave(reader);
+        }
+    }
+
+    private static async IAsyncEnumerable<RunEvent> NothingUntilEndAsync(RunServices s, AgentRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await WaitForEndAsync(s, run, cancellationToken).ConfigureAwait(false);
+        yield break;
+    }
+
+    private static void SetLocation(HttpResponse response, AgentRun run, bool stream)
+    {
+        var location = $"/threads/{run.ThreadId}/runs/{run.RunId}";
+        response.Headers.ContentLocation = location;
+        if (stream)
+        {
+            response.Headers.Location = location + "/stream";
+        }
+    }
+
+    private static long LastEventId(HttpRequest request)
+    {
+        var text = request.Headers["Last-Event-ID"].ToString();
+        if (text.Length == 0)
+        {
+            return -1;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? id
+            : throw new ApiProblemException(ApiProblem.Unprocessable("header.Last-Event-ID", "must be the id of an event of this run (0, 1, 2…)"));
+    }
+
+    private static int QueryInt(HttpRequest request, string name, int fallback, int min, int max)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ApiProblemException(ApiProblem.Unprocessable("query." + name, $"must be an integer from {min} to {max}"));
+    }
+
+    private static bool QueryBool(HttpRequest request, string name) => request.Query[name].ToString().ToUpperInvariant() switch
+    {
+        "" or "FALSE" or "0" or "NO" => false,
+        "TRUE" or "1" or "YES" => true,
+        _ => throw new ApiProblemException(ApiProblem.Unprocessable("query." + name, "must be true or false")),
+    };
+
+    private static ApiProblemException NoThread() => new(ApiProblem.NotFound("The caller has no thread with that id."));
+
+    private static ApiProblemException NoRun() => new(ApiProblem.NotFound("The thread has no run with that id."));
+
+    [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Run {RunId}: its client went away, and the run could not be cancelled through its record")]
+    private static partial void LogDisconnectCancelFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "The temporary thread {ThreadId} of a stateless run could not be deleted")]
+    private static partial void LogTemporaryThreadNotDeleted(ILogger logger, string threadId, Exception exception);
+
+    [LoggerMessage(EventId = 522, Level = LogLevel.Warning, Message = "Run {RunId}: its record could not be read while its stream was joined")]
+    private static partial void LogEndWatchFailed(ILogger logger, string runId, Exception exception);
+
+    /// <summary>The services a runs handler uses, from the request's container.</summary>
+    private sealed record RunServices(
+        IRunStore Runs, IThreadStore Threads, ICheckpointStore Checkpoints, IRunEventLog Events, IRunScheduler Scheduler,
+        RunExecutor Executor, AssistantLookup Assistants, LiveRuns Live, TimeSpan Heartbeat, ILogger Logger)
+    {
+        public static RunServices From(HttpContext context)
+        {
+            var services = context.RequestServices;
+            return new RunServices(
+                services.GetRequiredService<IRunStore>(),
+                services.GetRequiredService<IThreadStore>(),
+                services.GetRequiredService<ICheckpointStore>(),
+                services.GetRequiredService<IRunEventLog>(),
+                services.GetRequiredService<IRunScheduler>(),
+                services.GetRequiredService<RunExecutor>(),
+                services.GetRequiredService<AssistantLookup>(),
+                services.GetRequiredService<LiveRuns>(),
+                services.GetRequiredService<IOptions<HttpApiOptions>>().Value.SseHeartbeat,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Http.Runs"));
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text;
+using static AgentFunctions.Http.Tests.Runs.RunsApi;
+
+namespace AgentFunctions.Http.Tests.Runs;
+
+/// <summary>Client mistakes: each gets a problem-details answer of its own status, and no run is created.</summary>
+public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : IClassFixture<RunBadInputTests.SmallBodyServerFixture>
+{
+    private const string UnknownRunId = "01890a5d-ac96-774b-bcce-b302099a8057";
+
+    private readonly RunsApi _api = new(server);
+
+    public static TheoryData<string> CreateRoutes => ["", "/stream", "/wait"];
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(CreateRoutes))]
+    public async Task Create_MalformedJson_BadRequestAndNoRun(string route)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs{route}", """{"assistant_id":"agent","input":""");
+
+        await AssertProblemAsync(response, 400);
+        Assert.Equal(0, await _api.RunCountAsync(threadId));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("\"assistant_id\":7", "$.assistant_id")]
+    [InlineData("\"assistant_id\":\"agent\",\"stream_mode\":5", "$.stream_mode")]
+    [InlineData("\"assistant_id\":\"agent\",\"stream_mode\":[\"values\",\"sideways\"]", "$.stream_mode[1]")]
+    [InlineData("\"assistant_id\":\"agent\",\"config\":[]", "$.config")]
+    [InlineData("\"assistant_id\":\"agent\",\"metadata\":\"x\"", "$.metadata")]
+    [InlineData("\"assistant_id\":\"agent\",\"multitask_strategy\":\"sometimes\"", "$.multitask_strategy")]
+    [InlineData("\"assistant_id\":\"agent\",\"input\":{\"messages\":[{\"role\":\"user\",\"content\":5}]}", "$.input.messages[0].content")]
+    [InlineData("\"input\":{}", "$.assistant_id")]
+    public async Task Stream_WrongTypes_UnprocessableWithPathAndNoRun(string fields, string path)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.PostStreamAsync($"/threads/{threadId}/runs/stream", "{" + fields + "}");
+
+        var problem = await AssertProblemAsync(response, 422);
+        Assert.Equal(path, problem.GetProperty("path").GetString());
+        Assert.Equal(0, await _api.RunCountAsync(threadId));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(CreateRoutes))]
+    public async Task Create_UnknownThread_NotFound(string route)
+    {
+        var threadId = Guid.NewGuid().ToString("D");
+
+        using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs{route}", Body("tokens=1"));
+
+        await AssertProblemAsync(response, 404);
+        Assert.Null(await _api.Threads.GetAsync(Owner, threadId));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Wait_UnknownThreadWithIfNotExistsCreate_CreatesTheThreadAndRuns()
+    {
+        var threadId = Guid.NewGuid().ToString("D");
+
+        using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs/wait", Body("tokens=1", "\"if_not_exists\":\"create\""));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.NotNull(await _api.Threads.GetAsync(Owner, threadId));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(CreateRoutes))]
+    public async Task Create_UnknownAssistant_NotFoundAndNoRun(string route)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs{route}", """{"assistant_id":"no-such-assistant","input":{"messages":[]}}""");
+
+        await AssertProblemAsync(response, 404);
+        Assert.Equal(0, await _api.RunCountAsync(threadId));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("GET", "")]
+    [InlineData("DELETE", "")]
+    [InlineData("POST", "/cancel")]
+    [InlineData("GET", "/join")]
+    [InlineData("GET", "/stream")]
+    public async Task RunRoute_UnknownRun_NotFound(string method, string route)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/threads/{threadId}/runs/{UnknownRunId}{route}"));
+
+        await AssertProblemAsync(response, 404);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("a%22b")]
+    [InlineData("a%2Fb")]
+    [InlineData("a%2F..%2Fb")]
+    [InlineData("a%01b")]
+    [InlineData("a%0Ab")]
+    [InlineData("a%20b")]
+    public async Task Stream_ThreadIdThatCannotBeAnId_NotFound(string escapedId)
+    {
+        using var response = await _api.PostStreamAsync($"/threads/{escapedId}/runs/stream", Body("tokens=1"));
+
+        await AssertProblemAsync(response, 404);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("a%22b")]
+    [InlineData("a%2Fb")]
+    [InlineData("a%01b")]
+    [InlineData("01890A5D-AC96-774B-BCCE-B302099A8057")]
+    public async Task Get_RunIdThatCannotBeAnId_NotFound(string escapedId)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.GetAsync($"/threads/{threadId}/runs/{escapedId}");
+
+        await AssertProblemAsync(response, 404);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("/cancel?wait=maybe")]
+    [InlineData("/cancel?action=explode")]
+    public async Task Cancel_BadQuery_Unprocessable(string route)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.PostAsync($"/threads/{threadId}/runs/{UnknownRunId}{route}", null);
+
+        await AssertProblemAsync(response, 422);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task List_LimitOutOfRange_Unprocessable()
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.GetAsync($"/threads/{threadId}/runs?limit=0");
+
+        await AssertProblemAsync(response, 422);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Stream_BodyLargerThanTheLimit_PayloadTooLargeAndNoRun()
+    {
+        var threadId = await _api.NewThreadAsync();
+        var body = Body(new string('x', 64 * 1024));
+
+        using var response = await _api.Client.PostAsync($"/threads/{threadId}/runs/stream", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        await AssertProblemAsync(response, 413);
+        Assert.Equal(0, await _api.RunCountAsync(threadId));
+    }
+
+    private static async Task<System.Text.Json.JsonElement> AssertProblemAsync(HttpResponseMessage response, int status)
+    {
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.ReadJsonAsync();
+    }
+
+    /// <summary>The server with a small body limit (16 KiB), so the limit is reached with a small request.</summary>
+    public sealed class SmallBodyServerFixture : ServerFixture
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings() => [new("Http:MaxRequestBodyBytes", "16384")];
+    }
+}
