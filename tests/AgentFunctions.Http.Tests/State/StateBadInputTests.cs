@@ -1,3 +1,6 @@
+using AgentFunctions.Core.Threads;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace AgentFunctions.Http.Tests.State;
 
 /// <summary>Client mistakes on the state and history routes: a problem-details 4xx, and no checkpoint written.</summary>
@@ -85,6 +88,24 @@ public class StateBadInputTests(ServerFixture server) : IClassFixture<ServerFixt
 
         // Assert
         await response.AssertProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task AnyRoute_ThreadOfAnotherOwner_Returns404AndWritesNothing()
+    {
+        // Arrange
+        var thread = Guid.NewGuid().ToString("D");
+        await server.Services.GetRequiredService<IThreadStore>().CreateAsync(new AgentThread { ThreadId = thread, OwnerId = "someone-else" });
+
+        // Act
+        var get = await server.Client().GetAsync($"/threads/{thread}/state");
+        var post = await server.Client().PostJsonAsync($"/threads/{thread}/state", Hello);
+
+        // Assert
+        await get.AssertProblemAsync(404);
+        await post.AssertProblemAsync(404);
+        Assert.Equal(0, await StateTestData.CountCheckpointsAsync(server.Services, thread, "someone-else"));
+        Assert.Equal(0, await StateTestData.CountCheckpointsAsync(server.Services, thread));
     }
 
     [Theory]

@@ -61,10 +61,10 @@ public static class StateTestData
         return ids;
     }
 
-    public static async Task<int> CountCheckpointsAsync(IServiceProvider services, string threadId)
+    public static async Task<int> CountCheckpointsAsync(IServiceProvider services, string threadId, string owner = Owner)
     {
         var count = 0;
-        await foreach (var _ in services.GetRequiredService<ICheckpointStore>().GetCheckpointSummariesAsync(Owner, threadId))
+        await foreach (var _ in services.GetRequiredService<ICheckpointStore>().GetCheckpointSummariesAsync(owner, threadId))
         {
             count++;
         }
