@@ -54,7 +54,7 @@ public static class HttpServiceCollectionExtensions
             app.UseCors(policy =>
             {
                 policy = options.CorsOrigins.Contains("*") ? policy.AllowAnyOrigin() : policy.WithOrigins([.. options.CorsOrigins]);
-                policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Content-Location", "Location");
+                policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Content-Location", "Location", "Link", "X-Next-Cursor");
             });
         }
 
