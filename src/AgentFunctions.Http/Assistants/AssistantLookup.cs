@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
@@ -17,6 +18,9 @@ public sealed class AssistantLookup(IAssistantStore store)
     /// <summary>The id of the <c>agent</c> graph's default assistant.</summary>
     public static string DefaultAssistantId { get; } = NameBasedUuid(AgentGraph.GraphId);
 
+    /// <summary>The metadata LangGraph gives the assistants it creates itself: <c>{"created_by": "system"}</c>.</summary>
+    public static JsonElement SystemMetadata { get; } = JsonObjects.Parse("""{"created_by":"system"}""");
+
     public static bool IsDefault(string assistantId) => assistantId == AgentGraph.GraphId || assistantId == DefaultAssistantId;
 
     /// <summary>The default assistant of the agent graph, as a caller sees it.</summary>
@@ -28,6 +32,7 @@ public sealed class AssistantLookup(IAssistantStore store)
         Name = AgentGraph.GraphId,
         Description = "The default assistant of the agent graph: the offline or configured model, with the calculator tool.",
         Config = JsonObjects.Parse("""{"configurable":{"tools":["calculator"]}}"""),
+        Metadata = SystemMetadata,
         Version = 1,
         CreatedAt = DateTimeOffset.UnixEpoch,
         UpdatedAt = DateTimeOffset.UnixEpoch,

@@ -1,0 +1,255 @@
+using System.Text.Json;
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Runtime;
+using AgentFunctions.Core.Stores;
+using AgentFunctions.Core.Threads;
+using AgentFunctions.Http.Identity;
+using AgentFunctions.Http.Json;
+using AgentFunctions.Http.Problems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.Http.Threads;
+
+/// <summary>
+/// The threads routes, as LangGraph Platform serves them: create, get, patch, delete and search. A caller
+/// reaches only its own threads; any other id is not found.
+/// </summary>
+public static class ThreadHandlers
+{
+    private const string RaiseOnConflict = "raise";
+    private const string ReturnExisting = "do_nothing";
+
+    // A read-modify-write that keeps losing to concurrent writers gives up with a 409 after this many tries.
+    private const int UpdateAttempts = 3;
+
+    // How many threads' latest checkpoints a search reads at once.
+    private const int StateReadConcurrency = 8;
+
+    private static readonly string[] Statuses = [ThreadStatusNames.Idle, ThreadStatusNames.Busy, ThreadStatusNames.Interrupted, ThreadStatusNames.Error];
+
+    /// <summary><c>POST /threads</c>: <c>{thread_id?, metadata?, if_exists?}</c> → the thread.</summary>
+    public static async Task<IResult> CreateAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+
+        var threadId = body.OptionalString("thread_id") is { } given
+            ? ResourceIds.IsValid(given) ? given : throw Invalid("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'")
+            : ResourceIds.New();
+        var metadata = body.OptionalObject("metadata") ?? JsonObjects.Empty;
+        var ifExists = SearchPaging.ReadEnum(body, "if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
+        if (body.Optional("supersteps") is { } supersteps && (supersteps.ValueKind != JsonValueKind.Array || supersteps.GetArrayLength() > 0))
+        {
+            throw Invalid("$.supersteps", "is not supported by this server (create the thread, then update its state)");
+        }
+
+        var services = context.RequestServices;
+        var threads = services.GetRequiredService<IThreadStore>();
+        if (ifExists == ReturnExisting && await threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return await ThreadResultAsync(services, existing, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var created = await threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Json(ThreadJson.Build(created, latest: null));
+        }
+        catch (StoreConflictException) when (ifExists == ReturnExisting)
+        {
+            // Created by someone else between the read and the write: return theirs, as asked.
+            var raced = await threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ApiProblemException(ApiProblem.Conflict("The thread was created and deleted while this request ran; try again."));
+            return await ThreadResultAsync(services, raced, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            throw new ApiProblemException(ApiProblem.Conflict($"Thread {threadId} already exists."));
+        }
+    }
+
+    /// <summary><c>GET /threads/{thread_id}</c>: the thread with its latest values and interrupts.</summary>
+    public static async Task<IResult> GetAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var thread = await FindAsync(context.RequestServices, owner, threadId, context.RequestAborted).ConfigureAwait(false);
+        return await ThreadResultAsync(context.RequestServices, thread, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary><c>PATCH /threads/{thread_id}</c>: <c>{metadata?}</c> merged into the thread's metadata → the thread.</summary>
+    public static async Task<IResult> PatchAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var services = context.RequestServices;
+        NotFoundUnlessValid(threadId);
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var patch = body.OptionalObject("metadata");
+
+        var threads = services.GetRequiredService<IThreadStore>();
+        for (var attempt = 1; ; attempt++)
+        {
+            var thread = await FindAsync(services, owner, threadId, cancellationToken).ConfigureAwait(false);
+            var changed = thread with { Metadata = patch is { } p ? MetadataPatch.Merge(thread.Metadata, p) : thread.Metadata };
+            try
+            {
+                var updated = await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false)
+                    ?? throw NotFound(threadId);
+                return await ThreadResultAsync(services, updated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreConflictException) when (attempt < UpdateAttempts)
+            {
+                // The thread changed since it was read (a run set its status): merge into the newer version.
+            }
+        }
+    }
+
+    /// <summary><c>DELETE /threads/{thread_id}</c>: the thread and its checkpoints → 204.</summary>
+    public static async Task<IResult> DeleteAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var services = context.RequestServices;
+        _ = await FindAsync(services, owner, threadId, cancellationToken).ConfigureAwait(false);
+
+        // State first, then the row: a delete that fails half way leaves a thread the caller can delete again,
+        // never checkpoints that nothing points to.
+        await services.GetRequiredService<ICheckpointStore>().DeleteThreadAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
+        await services.GetRequiredService<IThreadStore>().DeleteAsync(owner, threadId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// <c>POST /threads/search</c>: <c>{ids?, metadata?, values?, status?, limit?, offset?, sort_by?,
+    /// sort_order?, select?}</c> → a page of threads, in id order.
+    /// </summary>
+    public static async Task<IResult> SearchAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var services = context.RequestServices;
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+
+        var query = new ThreadSearchQuery
+        {
+            Ids = ReadIds(body),
+            Metadata = body.OptionalObject("metadata"),
+            Status = SearchPaging.ReadEnum(body, "status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
+        };
+        var values = body.OptionalObject("values") is { } v && v.EnumerateObject().Any() ? v : (JsonElement?)null;
+        var (limit, offset) = SearchPaging.ReadLimitOffset(body);
+
+        // The store lists threads in id order; LangGraph's other orders would need the whole list first.
+        _ = SearchPaging.ReadEnum(body, "sort_by", "thread_id", "status", "created_at", "updated_at", "state_updated_at");
+        _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
+        var select = SearchPaging.ReadSelect(body, [.. ThreadJson.Fields]);
+
+        var threads = services.GetRequiredService<IThreadStore>();
+        var checkpoints = services.GetRequiredService<ICheckpointStore>();
+        var matches = SearchPaging.Items(threads.SearchAsync(owner, query, cancellationToken), (long)offset + limit + 1, cancellationToken);
+        var found = values is { } filter
+            ? WithValues(matches, checkpoints, owner, filter, cancellationToken)
+            : matches.Select(thread => new ThreadWithState(thread, null, Loaded: false));
+        var (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
+
+        if (ThreadJson.Wants(select, ThreadJson.Values) || ThreadJson.Wants(select, "interrupts"))
+        {
+            await LoadStateAsync(page, checkpoints, owner, cancellationToken).ConfigureAwait(false);
+        }
+
+        SearchPaging.SetNextHeader(context.Response, offset, page.Count, hasMore);
+        return TypedResults.Json(WireJson.Build(w =>
+        {
+            w.WriteStartArray();
+            foreach (var item in page)
+            {
+                ThreadJson.Write(w, item.Thread, item.Latest, select);
+            }
+
+            w.WriteEndArray();
+        }));
+    }
+
+    private static async Task<IResult> ThreadResultAsync(IServiceProvider services, AgentThread thread, CancellationToken cancellationToken)
+    {
+        var latest = await services.GetRequiredService<ICheckpointStore>().GetLatestAsync(thread.OwnerId, thread.ThreadId, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(ThreadJson.Build(thread, latest));
+    }
+
+    private static async Task<AgentThread> FindAsync(IServiceProvider services, string owner, string threadId, CancellationToken cancellationToken)
+    {
+        NotFoundUnlessValid(threadId);
+        return await services.GetRequiredService<IThreadStore>().GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false)
+            ?? throw NotFound(threadId);
+    }
+
+    private static List<string>? ReadIds(JsonElement body)
+    {
+        if (body.Optional("ids") is not { } value)
+        {
+            return null;
+        }
+
+        var ids = SearchPaging.ReadStringArray(value, "$.ids");
+        if (ids.Count > ThreadSearchQuery.MaxIds)
+        {
+            throw Invalid("$.ids", $"must name at most {ThreadSearchQuery.MaxIds} threads");
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (!ResourceIds.IsValid(ids[i]))
+            {
+                throw Invalid($"$.ids[{i}]", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'");
+            }
+        }
+
+        return ids;
+    }
+
+    private static async IAsyncEnumerable<ThreadWithState> WithValues(
+        IAsyncEnumerable<AgentThread> threads, ICheckpointStore checkpoints, string owner, JsonElement filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var thread in threads.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var latest = await checkpoints.GetLatestAsync(owner, thread.ThreadId, cancellationToken).ConfigureAwait(false);
+            if (JsonObjects.Matches(ThreadJson.ValuesOf(latest), filter))
+            {
+                yield return new ThreadWithState(thread, latest, Loaded: true);
+            }
+        }
+    }
+
+    private static Task LoadStateAsync(List<ThreadWithState> page, ICheckpointStore checkpoints, string owner, CancellationToken cancellationToken)
+        => Parallel.ForEachAsync(
+            Enumerable.Range(0, page.Count).Where(i => !page[i].Loaded),
+            new ParallelOptions { MaxDegreeOfParallelism = StateReadConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var latest = await checkpoints.GetLatestAsync(owner, page[i].Thread.ThreadId, ct).ConfigureAwait(false);
+                page[i] = page[i] with { Latest = latest, Loaded = true };
+            });
+
+    private static void NotFoundUnlessValid(string threadId)
+    {
+        if (!ResourceIds.IsValid(threadId))
+        {
+            throw NotFound(threadId);
+        }
+    }
+
+    private static ApiProblemException NotFound(string threadId)
+        => new(ApiProblem.NotFound(ResourceIds.IsValid(threadId) ? $"Thread {threadId} not found." : "Thread not found."));
+
+    private static ApiProblemException Invalid(string path, string reason) => new(ApiProblem.Unprocessable(path, reason));
+
+    private sealed record ThreadWithState(AgentThread Thread, Checkpoint? Latest, bool Loaded);
+}
