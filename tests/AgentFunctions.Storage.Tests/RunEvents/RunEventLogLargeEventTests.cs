@@ -1,4 +1,5 @@
 using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.RunEvents;
 using Azure;
 using static AgentFunctions.Storage.Tests.RunEvents.RunEventTestData;
@@ -166,6 +167,29 @@ public class RunEventLogLargeEventTests(RunEventLogFixture fixture) : IClassFixt
         AssertSameEvents(events, await ToListAsync(log.ReadAsync(run)));
         AssertSameEvents(events, await ToListAsync(log.FollowAsync(run)).WaitAsync(Deadline));
         Assert.Equal(await fixture.CountRowsAsync(clean), await fixture.CountRowsAsync(run));
+    }
+
+    [Fact]
+    public async Task Append_AfterAWriterFailedHalfwayThroughALargeEvent_AnotherWriterStoresItsOwnEventWhole()
+    {
+        var log = await fixture.LogAsync(o => o.FlushInterval = TimeSpan.FromSeconds(30));
+        var run = NewRun();
+        var first = log.OpenWriter(run);
+        fixture.Outage.TransactionsBeforeDown = 1;
+        await first.AppendAsync(OfJsonBytes(0, 6 * OneMiB));
+        await Assert.ThrowsAsync<RequestFailedException>(() => first.FlushAsync());
+        fixture.Outage.Down = false;
+        RunEvent[] events = [Values(0, 6 * OneMiB), Token(1)];
+
+        await using (var second = log.OpenWriter(run))
+        {
+            await AppendAsync(second, events);
+            await second.CompleteAsync();
+        }
+
+        await Assert.ThrowsAsync<StoreConflictException>(async () => await first.DisposeAsync());
+        AssertSameEvents(events, await ToListAsync(log.ReadAsync(run)));
+        AssertSameEvents(events, await ToListAsync(log.FollowAsync(run)).WaitAsync(Deadline));
     }
 
     [Fact]
