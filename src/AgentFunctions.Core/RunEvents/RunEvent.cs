@@ -27,7 +27,9 @@ public sealed record RunEvent(long Sequence, string Event, JsonElement Data)
 
 /// <summary>
 /// The persisted events of runs that are background or resumable: written in segments (many events
-/// to a row), readable from any sequence number, and followed while the run goes on.
+/// to a row), readable from any sequence number, and followed while the run goes on. An event of any
+/// size up to the log's limit (megabytes: a <c>values</c> event carries the thread's whole state) is
+/// stored, read and followed whole: no reader ever sees part of one.
 /// </summary>
 public interface IRunEventLog
 {
@@ -62,7 +64,8 @@ public interface IRunEventWriter : IAsyncDisposable
     /// Buffers an event; it is written with its segment, by size or after a short time. The first
     /// event sets where the writer starts (0 for a new run, or the next sequence number to continue a
     /// log); every later one must be the previous one's sequence + 1, or it is refused
-    /// (<see cref="ArgumentOutOfRangeException"/>) and not buffered.
+    /// (<see cref="ArgumentOutOfRangeException"/>) and not buffered. An event larger than the log's limit is
+    /// refused (<see cref="ArgumentException"/>) and not buffered.
     /// </summary>
     ValueTask AppendAsync(RunEvent runEvent, CancellationToken cancellationToken = default);
 

@@ -11,8 +11,17 @@ public sealed class RunEventLogOptions
     /// </summary>
     public const int MaxEventsPerSegmentLimit = 2000;
 
-    /// <summary>The most characters of encoded events in one row: 14 properties of 32,000, less a margin (about 880 KB as UTF-16).</summary>
+    /// <summary>
+    /// The most characters of encoded events in one row: 14 properties of 32,000, less a margin (about 880 KB
+    /// as UTF-16). An event larger than this is split across consecutive rows (see <see cref="RunEventRow"/>).
+    /// </summary>
     public const int MaxSegmentCharsLimit = 440_000;
+
+    /// <summary>The default of <see cref="MaxEventBytes"/>: 16 MiB.</summary>
+    public const int DefaultMaxEventBytes = 16 * 1024 * 1024;
+
+    /// <summary>The most <see cref="MaxEventBytes"/> may be set to: 256 MiB.</summary>
+    public const int MaxEventBytesLimit = 256 * 1024 * 1024;
 
     /// <summary>The run events table.</summary>
     public string TableName { get; set; } = "runevents";
@@ -34,6 +43,16 @@ public sealed class RunEventLogOptions
     /// gets a segment of its own.
     /// </summary>
     public int SegmentChars { get; set; } = 192_000;
+
+    /// <summary>
+    /// The largest event the log takes: its data as compact JSON, in bytes of UTF-8 (the event's name is
+    /// not counted). A writer refuses a larger one with an <see cref="ArgumentException"/> before anything
+    /// of it is written. An event over <see cref="MaxSegmentCharsLimit"/> characters is stored across
+    /// consecutive rows, in one transaction when they fit in one and otherwise in several, of which the last
+    /// makes it visible; 16 MiB of ASCII JSON takes 39 rows and six transactions (five of parts, then the
+    /// head). At most <see cref="MaxEventBytesLimit"/>.
+    /// </summary>
+    public int MaxEventBytes { get; set; } = DefaultMaxEventBytes;
 
     /// <summary>Segments (rows) a read asks for in one request, unless a page size hint says otherwise.</summary>
     public int ReadRowsPerPage { get; set; } = 32;
@@ -59,6 +78,11 @@ public sealed class RunEventLogOptions
         if (SegmentChars is < 1 or > MaxSegmentCharsLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(SegmentChars), SegmentChars, $"A segment holds 1 to {MaxSegmentCharsLimit} characters.");
+        }
+
+        if (MaxEventBytes is < 1 or > MaxEventBytesLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEventBytes), MaxEventBytes, $"An event takes 1 to {MaxEventBytesLimit:N0} bytes.");
         }
 
         if (ReadRowsPerPage is < 1 or > Tables.TableClient.MaxPageSize)

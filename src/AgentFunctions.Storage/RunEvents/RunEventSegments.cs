@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Storage.Stores;
+using AgentFunctions.Storage.Tables;
 
 namespace AgentFunctions.Storage.RunEvents;
 
@@ -10,6 +11,8 @@ namespace AgentFunctions.Storage.RunEvents;
 /// <c>{event name}\t{data as compact JSON}\n</c>, in sequence order from the segment's first sequence
 /// number (the row key), so sequence numbers are not repeated. Compact JSON has no raw control
 /// characters and event names may not have any, so tab and newline cannot occur inside a field.
+/// An event whose line is longer than one row (<see cref="RunEventLogOptions.MaxSegmentCharsLimit"/>)
+/// is cut into pieces (<see cref="Cut"/>): the first in its head row, the others in part rows (<see cref="PartKey"/>).
 /// </summary>
 internal static class RunEventSegments
 {
@@ -19,13 +22,55 @@ internal static class RunEventSegments
     /// <summary>The table service's own bytes of one row in a transaction (multipart headers, URL, keys, property names), with a margin.</summary>
     public const int RowOverheadBytes = 1024;
 
+    /// <summary>The length of a segment's key: a sequence number, zero-padded.</summary>
+    public const int KeyLength = 19;
+
+    /// <summary>The length of a large event's write id, in lowercase hex digits.</summary>
+    public const int WriteIdLength = 8;
+
+    /// <summary>
+    /// The most bytes a large event's piece takes in a request body. The service counts an entity's strings as
+    /// UTF-16 (a piece of <see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters is under its 1 MiB), but
+    /// Azurite counts an upserted entity's JSON as sent, where a non-ASCII character takes six bytes.
+    /// </summary>
+    public const int MaxPieceRequestBytes = 1_000_000;
+
+    private const int PartNumberLength = 4;
+
     public static string Key(long firstSequence) => firstSequence.ToString("D19", CultureInfo.InvariantCulture);
 
-    public static long SequenceOf(string rowKey) => long.Parse(rowKey, NumberStyles.None, CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The key of part <paramref name="part"/> (1, 2…) of the large event <paramref name="sequence"/>, written
+    /// under <paramref name="writeId"/>: the event's own key, the write id and the part number (four digits).
+    /// It sorts after the event's head row and before the next segment's key, whatever the write id.
+    /// </summary>
+    public static string PartKey(long sequence, string writeId, int part)
+        => string.Concat(Key(sequence), writeId, part.ToString("D4", CultureInfo.InvariantCulture));
 
-    /// <summary>One event's line.</summary>
+    /// <summary>A fresh write id for the parts of one large event.</summary>
+    public static string NewWriteId() => Guid.NewGuid().ToString("N")[..WriteIdLength];
+
+    /// <summary>The sequence number a segment's, head's or part's key starts with.</summary>
+    public static long SequenceOf(string rowKey) => long.Parse(rowKey.AsSpan(0, KeyLength), NumberStyles.None, CultureInfo.InvariantCulture);
+
+    /// <summary>Whether <paramref name="rowKey"/> is a part's key, and its write id and part number.</summary>
+    public static bool TryParsePart(string rowKey, out string writeId, out int part)
+    {
+        writeId = string.Empty;
+        part = 0;
+        if (rowKey.Length != KeyLength + WriteIdLength + PartNumberLength
+            || !int.TryParse(rowKey.AsSpan(rowKey.Length - PartNumberLength), NumberStyles.None, CultureInfo.InvariantCulture, out part))
+        {
+            return false;
+        }
+
+        writeId = rowKey.Substring(KeyLength, WriteIdLength);
+        return true;
+    }
+
+    /// <summary>One event's line, and the size of its data as compact JSON in bytes of UTF-8.</summary>
     /// <exception cref="ArgumentException">The name is empty or has control characters, or the data is not a JSON value.</exception>
-    public static string Encode(RunEvent runEvent)
+    public static string Encode(RunEvent runEvent, out int dataBytes)
     {
         if (string.IsNullOrEmpty(runEvent.Event) || runEvent.Event.Any(char.IsControl))
         {
@@ -37,7 +82,41 @@ internal static class RunEventSegments
             throw new ArgumentException("A run event's data is a JSON value (null is written as JSON null).", nameof(runEvent));
         }
 
-        return string.Concat(runEvent.Event, "\t", StoredJson.Write(runEvent.Data), "\n");
+        return string.Concat(runEvent.Event, "\t", StoredJson.Write(runEvent.Data, out dataBytes), "\n");
+    }
+
+    /// <summary>
+    /// Cuts the line of an event larger than a row into the pieces of its head and parts: at most
+    /// <see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters and <see cref="MaxPieceRequestBytes"/>
+    /// bytes as sent (<see cref="TableClient.RequestBytes(char)"/>) each, never inside a surrogate pair.
+    /// </summary>
+    /// <returns>The pieces, in order, and the bytes each takes in a request body.</returns>
+    public static (string[] Pieces, long[] Bytes) Cut(string line)
+    {
+        var pieces = new List<string>();
+        var sizes = new List<long>();
+        var start = 0;
+        while (start < line.Length)
+        {
+            var end = start;
+            long bytes = 0;
+            var limit = Math.Min(line.Length, start + RunEventLogOptions.MaxSegmentCharsLimit);
+            while (end < limit && bytes + TableClient.RequestBytes(line[end]) <= MaxPieceRequestBytes)
+            {
+                bytes += TableClient.RequestBytes(line[end++]);
+            }
+
+            if (end < line.Length && char.IsHighSurrogate(line[end - 1]))
+            {
+                bytes -= TableClient.RequestBytes(line[--end]);
+            }
+
+            pieces.Add(line[start..end]);
+            sizes.Add(bytes);
+            start = end;
+        }
+
+        return ([.. pieces], [.. sizes]);
     }
 
     /// <summary>The events of a segment with a sequence number above <paramref name="afterSequence"/>.</summary>
@@ -67,6 +146,18 @@ internal static class RunEventSegments
             sequence++;
             start = end + 1;
         }
+    }
+
+    /// <summary>The large event that starts in <paramref name="head"/>, from its whole line (the head's piece and its parts').</summary>
+    /// <exception cref="FormatException">The line is not in the encoding above.</exception>
+    public static RunEvent DecodeLarge(RunEventRow head, string line)
+    {
+        if (line.Length == 0 || line[^1] != '\n' || line.IndexOf('\n') != line.Length - 1)
+        {
+            throw new FormatException($"Event {head.First} of run '{head.PartitionKey}' is not one line.");
+        }
+
+        return Parse(head, head.First, line.AsSpan(0, line.Length - 1));
     }
 
     private static RunEvent Parse(RunEventRow row, long sequence, ReadOnlySpan<char> line)

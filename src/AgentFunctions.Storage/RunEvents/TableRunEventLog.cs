@@ -12,7 +12,8 @@ namespace AgentFunctions.Storage.RunEvents;
 /// Run events in Table Storage: PartitionKey = run id, one row per segment of consecutive events,
 /// RowKey = the segment's first sequence number (zero-padded), then an end marker row once the run's
 /// log is completed (see <see cref="RunEventRow"/> for the rows and <see cref="RunEventSegments"/> for
-/// the encoding). Reads are lazy range scans that start inside the segment holding the first sequence
+/// the encoding). An event larger than a row takes consecutive rows after its head, and appears whole or
+/// not at all. Reads are lazy range scans that start inside the segment holding the first sequence
 /// asked for; following polls the same scan with a short backoff until the end marker appears.
 /// The table is created on first use (or by <see cref="InitializeAsync"/>).
 /// </summary>
@@ -22,6 +23,12 @@ namespace AgentFunctions.Storage.RunEvents;
 /// <item>a segment row: at most 2,000 events and about 192,000 characters of encoded events (about
 /// 384 KB as the service counts UTF-16), or one event of up to 440,000 characters (about 880 KB, under
 /// the 1 MiB entity limit); an event is its name, a tab, its compact JSON and a newline;</item>
+/// <item>a larger event (a <c>values</c> event of a long thread): a head row and parts of up to 440,000
+/// characters each (fewer for mostly non-ASCII text: a piece takes at most 1,000,000 bytes as sent), in the
+/// same transaction as other segments when they fit (under about 3.6 MB, so up to about 3.5 MB of ASCII
+/// JSON), otherwise the parts first, in as many transactions as they take, and the head last; 16 MiB of
+/// ASCII JSON (<see cref="RunEventLogOptions.MaxEventBytes"/>, the default limit) is 39 rows in six
+/// transactions; a read page that ends inside a large event reads on to its end;</item>
 /// <item>a transaction: at most 100 rows and about 3.6 MB on the wire (the limit is 4 MiB);</item>
 /// <item>token deltas of about 100 characters appended faster than the flush interval: about 1,900
 /// events a row (size-bound) and a dozen rows a transaction; appended at 50 a second with the default
@@ -68,8 +75,9 @@ public sealed class TableRunEventLog : IRunEventLog
     /// <inheritdoc/>
     /// <remarks>
     /// Nothing is sent until the result is enumerated. A page is one query of up to
-    /// <see cref="RunEventLogOptions.ReadRowsPerPage"/> segments (a page size hint counts segments, not
-    /// events); its continuation token is the service's. The end marker is not an event: it ends nothing here.
+    /// <see cref="RunEventLogOptions.ReadRowsPerPage"/> rows (a page size hint counts rows, not events),
+    /// and more when it ends inside a large event, which it reads to its end so that every page holds whole
+    /// events; its continuation token is the service's. The end marker is not an event: it ends nothing here.
     /// </remarks>
     /// <exception cref="InvalidResourceIdException"><paramref name="runId"/> is not a valid id.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="afterSequence"/> is below -1.</exception>
@@ -79,13 +87,21 @@ public sealed class TableRunEventLog : IRunEventLog
         return AsyncPageables.Create<RunEvent>(
             async (continuationToken, pageSizeHint, ct) =>
             {
-                var page = await ReadRowsAsync(filter, continuationToken, pageSizeHint, ct).ConfigureAwait(false);
+                var decoder = new RunEventDecoder(afterSequence);
                 var events = new List<RunEvent>();
-                foreach (var row in page.Values)
+                var page = await ReadRowsAsync(filter, continuationToken, pageSizeHint, ct).ConfigureAwait(false);
+                Decode(decoder, page, events);
+
+                // A page that ends inside a large event reads on to its last part: no event spans two pages,
+                // and a continuation token never points inside one.
+                while (decoder.Pending && page.ContinuationToken is { } next)
                 {
-                    events.AddRange(RunEventSegments.Decode(row, afterSequence));
+                    var rows = Math.Min(TableClient.MaxPageSize, Math.Max(pageSizeHint ?? _options.ReadRowsPerPage, decoder.PartsToCome));
+                    page = await ReadRowsAsync(filter, next, rows, ct).ConfigureAwait(false);
+                    Decode(decoder, page, events);
                 }
 
+                decoder.EndOfRows();
                 return Page<RunEvent>.FromValues(events, page.ContinuationToken, page.GetRawResponse());
             },
             cancellationToken);
@@ -128,6 +144,7 @@ public sealed class TableRunEventLog : IRunEventLog
         {
             var found = false;
             var filter = Filter(partition, last);
+            var decoder = new RunEventDecoder(last);
             string? continuation = null;
             do
             {
@@ -135,20 +152,22 @@ public sealed class TableRunEventLog : IRunEventLog
                 continuation = page.ContinuationToken;
                 foreach (var row in page.Values)
                 {
-                    if (row.IsEnd)
-                    {
-                        yield break;
-                    }
-
-                    foreach (var runEvent in RunEventSegments.Decode(row, last))
+                    foreach (var runEvent in decoder.Decode(row))
                     {
                         yield return runEvent;
                         last = runEvent.Sequence;
                         found = true;
                     }
+
+                    if (row.IsEnd)
+                    {
+                        yield break;
+                    }
                 }
             }
             while (continuation is not null);
+
+            decoder.EndOfRows();
 
             wait = found ? _options.FollowMinPollInterval : Min(wait * 2, _options.FollowMaxPollInterval);
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
@@ -192,6 +211,14 @@ public sealed class TableRunEventLog : IRunEventLog
         var next = afterSequence + 1;
         var from = RunEventSegments.Key(Math.Max(0, next - RunEventLogOptions.MaxEventsPerSegmentLimit + 1));
         return TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {from} and L ge {next}");
+    }
+
+    private static void Decode(RunEventDecoder decoder, Page<RunEventRow> page, List<RunEvent> events)
+    {
+        foreach (var row in page.Values)
+        {
+            events.AddRange(decoder.Decode(row));
+        }
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

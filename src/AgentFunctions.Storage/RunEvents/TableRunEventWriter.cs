@@ -19,11 +19,18 @@ namespace AgentFunctions.Storage.RunEvents;
 /// <item>everything, on <see cref="FlushAsync"/>, <see cref="CompleteAsync"/> (with the end marker, in the
 /// same transaction as the last segments) and <see cref="DisposeAsync"/> (without it).</item>
 /// </list>
+/// An event larger than a row (<see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters) is a
+/// segment of its own, written as a head row and parts (see <see cref="RunEventRow"/>): in one transaction,
+/// with other segments, when its rows fit in one; otherwise alone, its parts first, in transactions of
+/// their own that insert or replace them (no reader sees parts without their head, and a retry rewrites
+/// them alike), then the head.
 /// A failed write puts its segments back and is thrown, once, by the next call to
 /// <see cref="AppendAsync"/>, <see cref="FlushAsync"/> or <see cref="CompleteAsync"/>; nothing is
-/// retried until such a call. Rows are inserted, never overwritten: a write that meets a row that is
+/// retried until such a call (a large event's parts known to be stored are not sent again). Segments,
+/// heads and end markers are inserted, never overwritten: a write that meets a row that is
 /// already there with the same content (an earlier attempt that did succeed) skips it, and one that
-/// meets a different row is a <see cref="StoreConflictException"/> (another writer).
+/// meets a different row is a <see cref="StoreConflictException"/> (another writer). Parts are upserted:
+/// their keys hold this writer's write id for the event, so only its own attempts write there.
 /// Appends are meant to come from one caller at a time; the writer is safe against its own timer and loop.
 /// </summary>
 internal sealed class TableRunEventWriter : IRunEventWriter
@@ -64,23 +71,25 @@ internal sealed class TableRunEventWriter : IRunEventWriter
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The event's name or data cannot be stored, or its encoding is over
-    /// <see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters.</exception>
+    /// <exception cref="ArgumentException">The event's name or data cannot be stored, or its data is over
+    /// <see cref="RunEventLogOptions.MaxEventBytes"/> bytes of JSON (nothing of it is buffered).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The sequence number is not the next one.</exception>
     /// <exception cref="InvalidOperationException">The log is completed or being completed.</exception>
     public ValueTask AppendAsync(RunEvent runEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(runEvent);
         cancellationToken.ThrowIfCancellationRequested();
-        var line = RunEventSegments.Encode(runEvent);
-        if (line.Length > RunEventLogOptions.MaxSegmentCharsLimit)
+        var line = RunEventSegments.Encode(runEvent, out var dataBytes);
+        if (dataBytes > _options.MaxEventBytes)
         {
             throw new ArgumentException(
-                $"Event {runEvent.Sequence} of run '{_runId}' takes {line.Length:N0} characters; an event takes at most {RunEventLogOptions.MaxSegmentCharsLimit:N0}.",
+                $"Event {runEvent.Sequence} ('{runEvent.Event}') of run '{_runId}' takes {dataBytes:N0} bytes of JSON; an event takes at most {_options.MaxEventBytes:N0} ({nameof(RunEventLogOptions)}.{nameof(RunEventLogOptions.MaxEventBytes)}).",
                 nameof(runEvent));
         }
 
-        var bytes = TableClient.RequestBytes(line);
+        // An event larger than a row is cut into its rows' pieces here, outside the lock.
+        var large = line.Length > RunEventLogOptions.MaxSegmentCharsLimit ? Segment.Large(runEvent.Sequence, line) : null;
+        var bytes = large?.Bytes ?? TableClient.RequestBytes(line);
         Task? wait = null;
         lock (_lock)
         {
@@ -96,7 +105,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
             var segment = _pending.Count > 0 ? _pending[^1] : null;
             var sealedOne = false;
-            if (segment is null || segment.Sealed || segment.Chars + line.Length > _options.SegmentChars)
+            if (segment is null || segment.Sealed || large is not null || segment.Chars + line.Length > _options.SegmentChars)
             {
                 if (segment is not null)
                 {
@@ -104,11 +113,15 @@ internal sealed class TableRunEventWriter : IRunEventWriter
                     segment.Sealed = true;
                 }
 
-                segment = new Segment(runEvent.Sequence);
+                segment = large ?? new Segment(runEvent.Sequence);
                 _pending.Add(segment);
             }
 
-            segment.Add(line, bytes);
+            if (large is null)
+            {
+                segment.Add(line, bytes);
+            }
+
             _pendingBytes += bytes;
             _next = runEvent.Sequence + 1;
             if (segment.Count >= _options.MaxEventsPerSegment || segment.Chars >= _options.SegmentChars)
@@ -305,10 +318,20 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         var maxRows = _completeRequested ? MaxTransactionRows - 1 : MaxTransactionRows;
         var maxBytes = MaxTransactionBytes - (_completeRequested ? RunEventSegments.RowOverheadBytes : 0);
         var take = 0;
+        var rows = 0;
         long bytes = 0;
-        while (take < due && take < maxRows && (take == 0 || bytes + _pending[take].Bytes + RunEventSegments.RowOverheadBytes <= maxBytes))
+        while (take < due)
         {
-            bytes += _pending[take].Bytes + RunEventSegments.RowOverheadBytes;
+            // The first segment always goes: a large event too big for one transaction is written alone, in several.
+            var segment = _pending[take];
+            var segmentBytes = segment.Bytes + (segment.Rows * RunEventSegments.RowOverheadBytes);
+            if (take > 0 && (rows + segment.Rows > maxRows || bytes + segmentBytes > maxBytes))
+            {
+                break;
+            }
+
+            rows += segment.Rows;
+            bytes += segmentBytes;
             take++;
         }
 
@@ -335,22 +358,93 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
     private async Task WriteAsync(Batch batch)
     {
-        var rows = batch.Segments.Select(s => RunEventRow.Segment(_runId, s.First, s.Count, s.Text)).ToList();
+        var actions = new List<TableTransactionAction>();
+        long bytes = 0;
+        foreach (var segment in batch.Segments)
+        {
+            actions.AddRange(Actions(segment));
+            bytes += segment.Bytes + (segment.Rows * RunEventSegments.RowOverheadBytes);
+        }
+
         if (batch.Complete)
         {
-            rows.Add(RunEventRow.End(_runId, batch.LastSequence));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, RunEventRow.End(_runId, batch.LastSequence)));
+            bytes += RunEventSegments.RowOverheadBytes;
         }
 
         // The writer's own writes are not cancelled by a caller: a cancelled transaction's outcome is unknown.
         await _creation.EnsureCreatedAsync(CancellationToken.None).ConfigureAwait(false);
-        while (rows.Count > 0)
+        if (actions.Count > MaxTransactionRows || bytes > MaxTransactionBytes)
+        {
+            // Only a batch of one large event is over a transaction: its parts go first, then its head (and end marker).
+            var segment = batch.Segments.Single();
+            await WritePartsAsync(segment).ConfigureAwait(false);
+            actions.RemoveAll(a => ((RunEventRow)a.Entity).IsPart);
+        }
+
+        await InsertAsync(actions).ConfigureAwait(false);
+    }
+
+    /// <summary>The actions that write a segment: an insert of its row, and for a large event the upserts of its parts.</summary>
+    private IEnumerable<TableTransactionAction> Actions(Segment segment)
+    {
+        if (segment.Pieces is not { } pieces)
+        {
+            yield return new TableTransactionAction(TableTransactionActionType.Add, RunEventRow.Segment(_runId, segment.First, segment.Count, segment.Text));
+            yield break;
+        }
+
+        yield return new TableTransactionAction(TableTransactionActionType.Add, RunEventRow.Head(_runId, segment.First, segment.WriteId!, pieces.Length - 1, pieces[0]));
+        for (var part = 1; part < pieces.Length; part++)
+        {
+            yield return new TableTransactionAction(TableTransactionActionType.UpsertReplace, RunEventRow.Part(_runId, segment.First, segment.WriteId!, part, pieces[part]));
+        }
+    }
+
+    /// <summary>
+    /// Writes the parts of a large event that a transaction cannot take whole, as many to a transaction as fit,
+    /// from the first one not known to be stored. They are inserted or replaced: they sit under this event's
+    /// own write id, where nothing but an earlier attempt of this write can be, and no reader takes them until
+    /// the head is written.
+    /// </summary>
+    private async Task WritePartsAsync(Segment segment)
+    {
+        var pieces = segment.Pieces!;
+        var part = segment.PartsWritten + 1;
+        while (part < pieces.Length)
+        {
+            var actions = new List<TableTransactionAction>();
+            long bytes = 0;
+            while (part < pieces.Length && actions.Count < MaxTransactionRows)
+            {
+                var partBytes = segment.PieceBytes![part] + RunEventSegments.RowOverheadBytes;
+                if (actions.Count > 0 && bytes + partBytes > MaxTransactionBytes)
+                {
+                    break;
+                }
+
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, RunEventRow.Part(_runId, segment.First, segment.WriteId!, part, pieces[part])));
+                bytes += partBytes;
+                part++;
+            }
+
+            await _table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+            segment.PartsWritten = part - 1;
+        }
+    }
+
+    /// <summary>Submits the actions in one transaction; inserts of rows that are there already with the same content are dropped and the rest resubmitted.</summary>
+    private async Task InsertAsync(List<TableTransactionAction> actions)
+    {
+        var rows = actions.ConvertAll(a => (RunEventRow)a.Entity);
+        while (actions.Count > 0)
         {
             try
             {
-                await _table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), CancellationToken.None).ConfigureAwait(false);
+                await _table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
-            catch (TableTransactionFailedException e) when (e.Status == 409 && e.FailedTransactionActionIndex is null or >= 0 && (e.FailedTransactionActionIndex ?? 0) < rows.Count)
+            catch (TableTransactionFailedException e) when (e.Status == 409 && e.FailedTransactionActionIndex is null or >= 0 && (e.FailedTransactionActionIndex ?? 0) < actions.Count)
             {
                 // A row that is there already: an earlier attempt of this write that went through (its
                 // response lost), which is skipped, or another writer's, which is a conflict.
@@ -366,6 +460,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
                 }
 
                 rows.RemoveAt(index);
+                actions.RemoveAt(index);
             }
         }
     }
@@ -391,7 +486,10 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
     private sealed record Batch(List<Segment> Segments, bool Complete, long LastSequence);
 
-    /// <summary>Consecutive buffered events, from <see cref="First"/>: the lines of one row.</summary>
+    /// <summary>
+    /// Consecutive buffered events, from <see cref="First"/>: the lines of one row; or one event larger than a
+    /// row, cut into <see cref="Pieces"/>: its head's and its parts'.
+    /// </summary>
     private sealed class Segment(long first)
     {
         private readonly StringBuilder _lines = new();
@@ -405,6 +503,36 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
         /// <summary>The lines' size in a transaction's body.</summary>
         public long Bytes { get; private set; }
+
+        /// <summary>The rows it takes: 1, or a large event's head and parts.</summary>
+        public int Rows => Pieces?.Length ?? 1;
+
+        /// <summary>A large event's pieces: the head's, then part 1's, 2's…; null for a segment of a row.</summary>
+        public string[]? Pieces { get; private init; }
+
+        /// <summary>The size of each piece in a transaction's body.</summary>
+        public long[]? PieceBytes { get; private init; }
+
+        /// <summary>A large event's write id, the same for every attempt of this writer.</summary>
+        public string? WriteId { get; private init; }
+
+        /// <summary>How many of a large event's parts (from part 1 on) are known to be stored by an earlier attempt.</summary>
+        public int PartsWritten { get; set; }
+
+        /// <summary>One event over <see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters, sealed, cut into the pieces of its rows.</summary>
+        public static Segment Large(long sequence, string line)
+        {
+            var (pieces, pieceBytes) = RunEventSegments.Cut(line);
+            return new Segment(sequence)
+            {
+                Pieces = pieces,
+                PieceBytes = pieceBytes,
+                WriteId = RunEventSegments.NewWriteId(),
+                Count = 1,
+                Bytes = pieceBytes.Sum(),
+                Sealed = true,
+            };
+        }
 
         /// <summary>No more events go in: it is full, or it was sent once and must be resent as it was.</summary>
         public bool Sealed { get; set; }

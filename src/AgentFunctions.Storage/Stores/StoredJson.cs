@@ -11,7 +11,10 @@ internal static class StoredJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Write(JsonElement value)
+    public static string Write(JsonElement value) => Write(value, out _);
+
+    /// <summary>The value as stored, and its size in bytes of UTF-8.</summary>
+    public static string Write(JsonElement value, out int utf8Bytes)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -19,6 +22,7 @@ internal static class StoredJson
             value.WriteTo(writer);
         }
 
+        utf8Bytes = buffer.WrittenCount;
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 

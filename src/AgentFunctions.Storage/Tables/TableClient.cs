@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentFunctions.Core.Paging;
 using Azure;
@@ -36,13 +37,18 @@ public class TableClient
         long bytes = 0;
         foreach (var c in text)
         {
-            bytes += c == '\\' ? 2
-                : c is < ' ' or > '~' or '"' or '<' or '>' or '&' or '\'' or '+' or '`' ? 6
-                : 1;
+            bytes += RequestBytes(c);
         }
 
         return bytes;
     }
+
+    /// <summary>The bytes one character of a string property takes in a request body (see <see cref="RequestBytes(string)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RequestBytes(char c)
+        => c == '\\' ? 2
+            : c is < ' ' or > '~' or '"' or '<' or '>' or '&' or '\'' or '+' or '`' ? 6
+            : 1;
 
     private readonly HttpPipeline _pipeline = null!;
     private readonly Uri _endpoint = null!;

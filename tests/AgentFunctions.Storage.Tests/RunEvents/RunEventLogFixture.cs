@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Storage.RunEvents;
@@ -64,10 +65,19 @@ public sealed class OutagePolicy : HttpPipelinePolicy
     /// <summary>When set, the next transaction is applied by the service but its caller gets a failure.</summary>
     public bool LoseNextTransactionResponse { get; set; }
 
+    /// <summary>When set, this many more transactions go through; then the outage starts (<see cref="Down"/>) with the next one.</summary>
+    public int? TransactionsBeforeDown { get; set; }
+
     public int Failed => Volatile.Read(ref _failed);
 
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
+        if (TransactionsBeforeDown is { } left && IsTransaction(message))
+        {
+            TransactionsBeforeDown = left > 0 ? left - 1 : null;
+            Down |= left == 0;
+        }
+
         if (Down)
         {
             Interlocked.Increment(ref _failed);
@@ -75,7 +85,7 @@ public sealed class OutagePolicy : HttpPipelinePolicy
         }
 
         await ProcessNextAsync(message, pipeline);
-        if (LoseNextTransactionResponse && message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal))
+        if (LoseNextTransactionResponse && IsTransaction(message))
         {
             LoseNextTransactionResponse = false;
             Interlocked.Increment(ref _failed);
@@ -85,6 +95,8 @@ public sealed class OutagePolicy : HttpPipelinePolicy
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         => throw new NotSupportedException("The table client is async only.");
+
+    private static bool IsTransaction(HttpMessage message) => message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal);
 }
 
 internal static class RunEventTestData
@@ -96,6 +108,39 @@ internal static class RunEventTestData
     /// <summary>A token delta as the messages-tuple stream mode sends it, about 100 characters.</summary>
     public static RunEvent Token(long sequence)
         => new(sequence, RunEvent.Messages, Json($$"""[{"type":"AIMessageChunk","content":"tok{{sequence}}","id":"run-1"},{"langgraph_step":1}]"""));
+
+    /// <summary>
+    /// A <c>values</c> event of a long thread: messages of at least <paramref name="bytes"/> bytes of UTF-8 in
+    /// all, with quotes, markup, non-ASCII characters and line breaks, so the stored JSON has escapes and multi-byte characters.
+    /// </summary>
+    public static RunEvent Values(long sequence, int bytes)
+    {
+        var unit = "héllo \"wörld\" <b>日本語</b> & 🚀\n";
+        var messages = new List<object>();
+        for (var total = 0; total < bytes;)
+        {
+            var content = $"message {messages.Count} of event {sequence}: " + string.Concat(Enumerable.Repeat(unit, 300));
+            messages.Add(new { type = messages.Count % 2 == 0 ? "human" : "ai", content, id = $"m{messages.Count}" });
+            total += Encoding.UTF8.GetByteCount(content);
+        }
+
+        return new RunEvent(sequence, RunEvent.Values, JsonSerializer.SerializeToElement(new { messages }));
+    }
+
+    /// <summary>An event whose data is exactly <paramref name="bytes"/> bytes of compact JSON (ASCII).</summary>
+    public static RunEvent OfJsonBytes(long sequence, int bytes)
+        => new(sequence, RunEvent.Values, Json("{\"v\":\"" + new string('x', bytes - 8) + "\"}"));
+
+    /// <summary>Whether two lists hold the same events: sequence numbers, names and data.</summary>
+    public static void AssertSameEvents(IReadOnlyList<RunEvent> expected, IReadOnlyList<RunEvent> actual)
+    {
+        Assert.Equal(Sequences(expected), Sequences(actual));
+        Assert.All(expected.Zip(actual), pair =>
+        {
+            Assert.Equal(pair.First.Event, pair.Second.Event);
+            Assert.True(JsonElement.DeepEquals(pair.First.Data, pair.Second.Data), $"event {pair.First.Sequence} differs");
+        });
+    }
 
     public static async Task WriteAsync(IRunEventWriter writer, long from, long count, Func<long, RunEvent>? create = null)
     {

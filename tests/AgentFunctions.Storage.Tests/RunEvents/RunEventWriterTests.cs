@@ -50,7 +50,6 @@ public class RunEventWriterTests(RunEventLogFixture fixture) : IClassFixture<Run
 
         await Assert.ThrowsAsync<ArgumentException>(async () => await writer.AppendAsync(new RunEvent(0, "bad\nname", Json("{}"))));
         await Assert.ThrowsAsync<ArgumentException>(async () => await writer.AppendAsync(new RunEvent(0, RunEvent.Values, default)));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await writer.AppendAsync(new RunEvent(0, RunEvent.Values, System.Text.Json.JsonSerializer.SerializeToElement(new string('x', 500_000)))));
     }
 
     [Fact]
