@@ -72,7 +72,7 @@ internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
 
     public int RowsSinceSnap { get; set; }
 
-    /// <summary>The open block (its first sequence, or 0 for none), its property count and characters.</summary>
+    /// <summary>The open block (its first sequence, or 0 for none), its property count, and its size in bytes as sent.</summary>
     public long BlockSeq { get; set; }
 
     public int BlockProps { get; set; }

@@ -21,9 +21,13 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// </summary>
 public sealed class TableCheckpointStore : ICheckpointStore
 {
-    // Room for the keys, names and JSON of a row: 14 parts of 32,000 UTF-16 characters stay under 1 MiB.
+    // Room for the keys, names and JSON of a row: 14 parts of 32,000 UTF-16 characters stay under 1 MiB,
+    // and (as Azurite counts an entity by its escaped JSON) 14 parts of at most 60,000 bytes as sent.
     private const int MaxRowChars = 14 * LargeStrings.MaxPropertyChars;
-    private const int MaxBlockChars = 400_000;
+    private const long MaxRowRequestBytes = 14 * LargeStrings.MaxPropertyRequestBytes;
+
+    // A block's deltas, in bytes as sent (kept in the bookkeeping's BlockChars).
+    private const long MaxBlockBytes = 700_000;
     private const int MaxBlockProps = 240;
 
     // An entity-group transaction carries at most 100 operations and 4 MiB; leave room for the envelope.
@@ -121,23 +125,24 @@ public sealed class TableCheckpointStore : ICheckpointStore
             row.SnapChars = head.SnapChars;
             row.SinceSnapChars = head.SinceSnapChars + deltaJson.Length;
             row.RowsSinceSnap = head.RowsSinceSnap;
-            var parts = (deltaJson.Length / LargeStrings.MaxPropertyChars) + 1;
+            var parts = LargeStrings.Split(deltaJson).Count();
+            var deltaBytes = TableClient.RequestBytes(deltaJson);
             var blockOpen = head.BlockSeq > head.SnapSeq;
-            if (blockOpen && head.BlockProps + parts <= MaxBlockProps && head.BlockChars + deltaJson.Length <= MaxBlockChars)
+            if (blockOpen && head.BlockProps + parts <= MaxBlockProps && head.BlockChars + deltaBytes <= MaxBlockBytes)
             {
-                (row.BlockSeq, row.BlockProps, row.BlockChars) = (head.BlockSeq, head.BlockProps + parts, head.BlockChars + deltaJson.Length);
+                (row.BlockSeq, row.BlockProps, row.BlockChars) = (head.BlockSeq, head.BlockProps + parts, head.BlockChars + deltaBytes);
                 plan.AddToBlock(head.BlockSeq, deltaJson);
             }
-            else if (deltaJson.Length <= MaxBlockChars)
+            else if (deltaBytes <= MaxBlockBytes && parts <= MaxBlockProps)
             {
-                (row.BlockSeq, row.BlockProps, row.BlockChars) = (sequence, parts, deltaJson.Length);
+                (row.BlockSeq, row.BlockProps, row.BlockChars) = (sequence, parts, deltaBytes);
                 row.RowsSinceSnap++;
                 plan.AddToBlock(sequence, deltaJson);
             }
             else
             {
                 (row.BlockSeq, row.BlockProps, row.BlockChars) = (head.BlockSeq, head.BlockProps, head.BlockChars);
-                row.RowsSinceSnap += (deltaJson.Length / MaxRowChars) + 2;
+                row.RowsSinceSnap += SplitRows(deltaJson).Count + 1;
                 plan.AddBlob(CheckpointKeys.Delta, deltaJson);
             }
         }
@@ -609,7 +614,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         return (value.GetRawText(), null);
     }
 
-    private static List<string> SplitRows(string json) => LargeStrings.Split(json, MaxRowChars).Select(range => json[range]).ToList();
+    private static List<string> SplitRows(string json) => LargeStrings.Split(json, MaxRowChars, MaxRowRequestBytes).Select(range => json[range]).ToList();
 
     private static JsonElement RequireKind(JsonElement value, JsonValueKind kind, string name)
         => value.ValueKind == kind ? value : throw new ArgumentException($"{name} must be a JSON {kind.ToString().ToLowerInvariant()}.", name);

@@ -4,26 +4,44 @@ namespace AgentFunctions.Storage.Tables;
 
 /// <summary>
 /// How a string longer than one property is kept: split into parts of at most
-/// <see cref="MaxPropertyChars"/> characters (64 KiB of UTF-16, less a margin), never inside a
-/// surrogate pair, stored as <c>name</c>, <c>name_1</c>, <c>name_2</c>…
+/// <see cref="MaxPropertyChars"/> characters (64 KiB of UTF-16, less a margin, as Azure counts) and at
+/// most <see cref="MaxPropertyRequestBytes"/> bytes as sent (Azurite counts a property by its escaped
+/// JSON, where a non-ASCII character takes six bytes), never inside a surrogate pair, stored as
+/// <c>name</c>, <c>name_1</c>, <c>name_2</c>…
 /// </summary>
 public static class LargeStrings
 {
     /// <summary>The most characters one string property holds.</summary>
     public const int MaxPropertyChars = 32_000;
 
+    /// <summary>The most bytes one string property takes in a request body (see <see cref="TableClient.RequestBytes(string)"/>).</summary>
+    public const long MaxPropertyRequestBytes = 60_000;
+
     /// <summary>The property name of part <paramref name="index"/> of <paramref name="name"/>.</summary>
     public static string PartName(string name, int index) => index == 0 ? name : $"{name}_{index}";
 
     /// <summary>The ranges of <paramref name="value"/> that go into its parts, in order (one, empty, for an empty string).</summary>
-    public static IEnumerable<Range> Split(string value, int maxChars = MaxPropertyChars)
+    public static IEnumerable<Range> Split(string value, int maxChars = MaxPropertyChars, long maxRequestBytes = MaxPropertyRequestBytes)
     {
         ArgumentNullException.ThrowIfNull(value);
         var start = 0;
         do
         {
-            var length = Math.Min(maxChars, value.Length - start);
-            if (start + length < value.Length && char.IsHighSurrogate(value[start + length - 1]))
+            var length = 0;
+            long bytes = 0;
+            while (start + length < value.Length && length < maxChars)
+            {
+                var cost = TableClient.RequestBytes(value[start + length]);
+                if (bytes + cost > maxRequestBytes)
+                {
+                    break;
+                }
+
+                bytes += cost;
+                length++;
+            }
+
+            if (start + length < value.Length && length > 1 && char.IsHighSurrogate(value[start + length - 1]))
             {
                 length--;
             }

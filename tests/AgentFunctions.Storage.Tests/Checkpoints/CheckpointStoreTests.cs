@@ -203,6 +203,24 @@ public class CheckpointStoreTests(CheckpointStoreFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Put_TwoMebibytesOfNonAsciiText_RoundTrips()
+    {
+        var store = fixture.Store();
+        var thread = NewThread();
+        var text = string.Concat(Enumerable.Repeat("漢字かなカナ한국어ünïcødé🚀\"'", 2 * 1024 * 1024 / 45));
+        var root = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("small"))));
+
+        var put = await store.PutAsync(Write(Owner, thread, root.CheckpointId, StateUpdate.FromMessages(Ai(text, "big"))));
+        var fork = await store.PutAsync(Write(Owner, thread, put.CheckpointId, StateUpdate.FromMessages(Human("more")), fork: true));
+        var read = await store.GetAsync(Owner, thread, put.CheckpointId);
+        var latest = await store.GetLatestAsync(Owner, thread);
+
+        Assert.Equal(text, read!.Values.Messages[1].Content.ToText());
+        Assert.Equal(text, latest!.Values.Messages[1].Content.ToText());
+        Assert.Equal(fork.CheckpointId, latest.CheckpointId);
+    }
+
+    [Fact]
     public async Task Put_StateLargerThanOneTransaction_IsWrittenInPartsAndReadsBackWhole()
     {
         var store = fixture.Store();

@@ -36,7 +36,7 @@ public sealed class CheckpointStoreFixture : IAsyncLifetime
     /// <summary>Every row of a thread's partition (checkpoint and state rows).</summary>
     public async Task<int> CountRowsAsync(string owner, string threadId)
     {
-        var partition = Owners.OwnerKey.ToPartitionKey(owner) + "|" + threadId;
+        var partition = AgentFunctions.Storage.Owners.OwnerKey.ToPartitionKey(owner) + "|" + threadId;
         var count = 0;
         await foreach (var row in Service.GetTableClient(TableName).QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {partition}")))
         {
