@@ -1,3 +1,4 @@
+using AgentFunctions.Benchmarks.Http;
 using AgentFunctions.Benchmarks.Storage;
 
 namespace AgentFunctions.Benchmarks;
@@ -15,6 +16,7 @@ internal static class Program
         ["checkpoints"] = CheckpointBenchmark.RunAsync,
         ["runtime"] = RuntimeBenchmark.RunAsync,
         ["runevents"] = RunEventBenchmark.RunAsync,
+        ["http"] = HttpBenchmark.RunAsync,
     };
 
     private static async Task<int> Main(string[] args)
