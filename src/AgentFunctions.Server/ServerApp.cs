@@ -14,7 +14,8 @@ internal static partial class ServerApp
     /// <summary>Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The app's own folder is its content root, so its appsettings.json applies wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var port = builder.Configuration["PORT"] is { Length: > 0 } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : DefaultPort;
         var host = builder.Configuration["HOST"] ?? "127.0.0.1";

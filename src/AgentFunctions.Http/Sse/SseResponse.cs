@@ -46,40 +46,61 @@ public static partial class SseResponse
         var body = response.Body;
         long lastSequence = -1;
         var enumerator = events.GetAsyncEnumerator(cancellationToken);
-        await using var disposeEnumerator = enumerator.ConfigureAwait(false);
-        while (true)
+        Task<bool>? pending = null;
+        try
         {
-            bool more;
-            try
+            while (true)
             {
-                var next = enumerator.MoveNextAsync().AsTask();
-                while (await Task.WhenAny(next, Task.Delay(heartbeat, cancellationToken)).ConfigureAwait(false) != next)
+                bool more;
+                try
                 {
-                    await body.WriteAsync(Heartbeat, cancellationToken).ConfigureAwait(false);
-                    await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    pending = enumerator.MoveNextAsync().AsTask();
+                    while (await Task.WhenAny(pending, Task.Delay(heartbeat, cancellationToken)).ConfigureAwait(false) != pending)
+                    {
+                        await body.WriteAsync(Heartbeat, cancellationToken).ConfigureAwait(false);
+                        await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    more = await pending.ConfigureAwait(false);
+                    pending = null;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    pending = null;
+                    LogStreamFailed(logger, e);
+                    var error = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = "InternalError", ["message"] = "The run failed." });
+                    await WriteEventAsync(body, new RunEvent(lastSequence + 1, RunEvent.Error, error), cancellationToken).ConfigureAwait(false);
+                    return;
                 }
 
-                more = await next.ConfigureAwait(false);
+                if (!more)
+                {
+                    return;
+                }
+
+                lastSequence = enumerator.Current.Sequence;
+                await WriteEventAsync(body, enumerator.Current, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        }
+        finally
+        {
+            // An async iterator cannot be disposed while a MoveNext is running: let it see the cancellation first.
+            if (pending is not null)
             {
-                throw;
-            }
-            catch (Exception e)
-            {
-                LogStreamFailed(logger, e);
-                var error = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = "InternalError", ["message"] = "The run failed." });
-                await WriteEventAsync(body, new RunEvent(lastSequence + 1, RunEvent.Error, error), cancellationToken).ConfigureAwait(false);
-                return;
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is OperationCanceledException || cancellationToken.IsCancellationRequested)
+                {
+                }
             }
 
-            if (!more)
-            {
-                return;
-            }
-
-            lastSequence = enumerator.Current.Sequence;
-            await WriteEventAsync(body, enumerator.Current, cancellationToken).ConfigureAwait(false);
+            await enumerator.DisposeAsync().ConfigureAwait(false);
         }
     }
 
