@@ -155,7 +155,8 @@ public static partial class RunHandlers
     /// <summary>
     /// <c>POST /threads/{thread_id}/runs/{run_id}/cancel?wait&amp;action</c>: asks an active run to stop, kept as
     /// interrupted or rolled back (<c>action</c>); 202 at once, or 204 when it has ended (<c>wait=true</c>).
-    /// 409 for a run that has already ended.
+    /// A run that has already ended is not found, as on LangGraph ("No matching runs to cancel"): 404, not 409,
+    /// so SDK clients that treat a 404 from cancel as "already done" keep working.
     /// </summary>
     public static async Task<IResult> CancelAsync(HttpContext context, string threadId, string runId)
     {
@@ -171,7 +172,7 @@ public static partial class RunHandlers
         var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
         if (!run.IsActive)
         {
-            throw new ApiProblemException(ApiProblem.Conflict($"The run has already ended ({run.Status.ToWireName()}); only a pending or running run can be cancelled."));
+            throw new ApiProblemException(ApiProblem.NotFound($"No matching run to cancel: the run has already ended ({run.Status.ToWireName()}); only a pending or running run can be cancelled."));
         }
 
         _ = await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, action, CancellationToken.None).ConfigureAwait(false) ?? throw NoRun();
