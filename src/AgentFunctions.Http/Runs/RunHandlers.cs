@@ -29,6 +29,9 @@ public static partial class RunHandlers
 {
     private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long an ended run that is being rolled back is waited for to be deleted.</summary>
+    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(5);
+
     /// <summary><c>POST /threads/{thread_id}/runs</c>: creates a background run and queues it; answers with the run.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context, string threadId)
     {
@@ -435,7 +438,13 @@ public static partial class RunHandlers
         return latest is null ? JsonObjects.Empty : WireJson.Build(latest.Values.WriteTo);
     }
 
-    /// <summary>Waits until the run has ended: at once from this instance when it runs here, else by reading its record. Null when it was deleted (rolled back).</summary>
+    /// <summary>
+    /// Waits until the run has ended: at once from this instance when it runs here, else by reading its record. Null
+    /// when it was deleted (rolled back). A running run asked to roll back is first ended (interrupted) by its executor,
+    /// which then removes its writes and deletes it: that run has ended once it is gone (or after
+    /// <see cref="RollbackDeleteGrace"/>, should the deletion not come), so <c>cancel?wait=1&amp;action=rollback</c>
+    /// answers when the run is no longer there, as on LangGraph.
+    /// </summary>
     private static async Task<AgentRun?> WaitForEndAsync(RunServices s, AgentRun run, CancellationToken cancellationToken)
     {
         if (s.Live.Find(run.RunId) is { } live)
@@ -444,12 +453,29 @@ public static partial class RunHandlers
         }
 
         var delay = TimeSpan.FromMilliseconds(100);
+        long? rolledBackAt = null;
         while (true)
         {
             var current = await s.Runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (current is null || !current.IsActive)
+            if (current is null)
             {
-                return current;
+                return null;
+            }
+
+            if (!current.IsActive)
+            {
+                if (current.CancelRequested != CancelAction.Rollback)
+                {
+                    return current;
+                }
+
+                rolledBackAt ??= Environment.TickCount64;
+                if (TimeSpan.FromMilliseconds(Environment.TickCount64 - rolledBackAt.Value) >= RollbackDeleteGrace)
+                {
+                    return current;
+                }
+
+                delay = TimeSpan.FromMilliseconds(50);
             }
 
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
