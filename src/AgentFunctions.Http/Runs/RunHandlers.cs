@@ -29,6 +29,9 @@ public static partial class RunHandlers
 {
     private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long an ended run that is being rolled back is waited for to be deleted.</summary>
+    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(5);
+
     /// <summary><c>POST /threads/{thread_id}/runs</c>: creates a background run and queues it; answers with the run.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context, string threadId)
     {
@@ -155,7 +158,8 @@ public static partial class RunHandlers
     /// <summary>
     /// <c>POST /threads/{thread_id}/runs/{run_id}/cancel?wait&amp;action</c>: asks an active run to stop, kept as
     /// interrupted or rolled back (<c>action</c>); 202 at once, or 204 when it has ended (<c>wait=true</c>).
-    /// 409 for a run that has already ended.
+    /// A run that has already ended is not found, as on LangGraph ("No matching runs to cancel"): 404, not 409,
+    /// so SDK clients that treat a 404 from cancel as "already done" keep working.
     /// </summary>
     public static async Task<IResult> CancelAsync(HttpContext context, string threadId, string runId)
     {
@@ -171,7 +175,7 @@ public static partial class RunHandlers
         var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
         if (!run.IsActive)
         {
-            throw new ApiProblemException(ApiProblem.Conflict($"The run has already ended ({run.Status.ToWireName()}); only a pending or running run can be cancelled."));
+            throw new ApiProblemException(ApiProblem.NotFound($"No matching run to cancel: the run has already ended ({run.Status.ToWireName()}); only a pending or running run can be cancelled."));
         }
 
         _ = await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, action, CancellationToken.None).ConfigureAwait(false) ?? throw NoRun();
@@ -446,7 +450,13 @@ public static partial class RunHandlers
         return latest is null ? JsonObjects.Empty : WireJson.Build(latest.Values.WriteTo);
     }
 
-    /// <summary>Waits until the run has ended: at once from this instance when it runs here, else by reading its record. Null when it was deleted (rolled back).</summary>
+    /// <summary>
+    /// Waits until the run has ended: at once from this instance when it runs here, else by reading its record. Null
+    /// when it was deleted (rolled back). A running run asked to roll back is first ended (interrupted) by its executor,
+    /// which then removes its writes and deletes it: that run has ended once it is gone (or after
+    /// <see cref="RollbackDeleteGrace"/>, should the deletion not come), so <c>cancel?wait=1&amp;action=rollback</c>
+    /// answers when the run is no longer there, as on LangGraph.
+    /// </summary>
     private static async Task<AgentRun?> WaitForEndAsync(RunServices s, AgentRun run, CancellationToken cancellationToken)
     {
         if (s.Live.Find(run.RunId) is { } live)
@@ -455,12 +465,29 @@ public static partial class RunHandlers
         }
 
         var delay = TimeSpan.FromMilliseconds(100);
+        long? rolledBackAt = null;
         while (true)
         {
             var current = await s.Runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (current is null || !current.IsActive)
+            if (current is null)
             {
-                return current;
+                return null;
+            }
+
+            if (!current.IsActive)
+            {
+                if (current.CancelRequested != CancelAction.Rollback)
+                {
+                    return current;
+                }
+
+                rolledBackAt ??= Environment.TickCount64;
+                if (TimeSpan.FromMilliseconds(Environment.TickCount64 - rolledBackAt.Value) >= RollbackDeleteGrace)
+                {
+                    return current;
+                }
+
+                delay = TimeSpan.FromMilliseconds(50);
             }
 
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);

@@ -28,20 +28,29 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>Extra configuration for a fixture that needs other settings (auth, limits).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
 
+    /// <summary>Changes to the server before it is built, for a fixture that needs them (a decorated store).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var connection = Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"{StorageVariable} is not set. Run the tests with eng/test.sh, which starts Azurite.");
-        _app = ServerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(
-        [
-            new("urls", "http://127.0.0.1:0"),
-            new("Storage:ConnectionString", connection),
-            new("Storage:Prefix", Prefix),
-            new("Runs:CancelPollInterval", "00:00:00.100"),
-            new("RunEvents:FlushInterval", "00:00:00.050"),
-            .. Settings(),
-        ]));
+        _app = ServerApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(
+            [
+                new("urls", "http://127.0.0.1:0"),
+                new("Storage:ConnectionString", connection),
+                new("Storage:Prefix", Prefix),
+                new("Runs:CancelPollInterval", "00:00:00.100"),
+                new("RunEvents:FlushInterval", "00:00:00.050"),
+                .. Settings(),
+            ]);
+            Configure(builder);
+        });
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);

@@ -49,16 +49,21 @@ public class RunControlTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Cancel_EndedRun_Conflict()
+    public async Task Cancel_EndedRun_NotFoundAsOnLangGraph()
     {
         var threadId = await _api.NewThreadAsync();
         var (_, frames) = await _api.StreamAsync($"/threads/{threadId}/runs/stream", Body("tokens=1"));
         var runId = frames[0].Json.GetProperty("run_id").GetString();
 
         using var response = await _api.Client.PostAsync($"/threads/{threadId}/runs/{runId}/cancel", null);
+        using var waited = await _api.Client.PostAsync($"/threads/{threadId}/runs/{runId}/cancel?wait=true", null);
 
-        Assert.Equal(409, (int)response.StatusCode);
+        // LangGraph answers "No matching runs to cancel" with 404 for a run that has completed.
+        Assert.Equal(404, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("already ended (success)", (await response.ReadJsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(404, (int)waited.StatusCode);
+        Assert.Equal("success", await _api.RunStatusAsync(threadId, runId!));
     }
 
     [Fact(Timeout = 60_000)]
