@@ -184,19 +184,7 @@ public static partial class RunHandlers
             return Results.Accepted();
         }
 
-        var ended = await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
-        if (action == CancelAction.Rollback)
-        {
-            // A rolled-back run ends, then is deleted with what it wrote: answer once it is gone.
-            var delay = TimeSpan.FromMilliseconds(50);
-            while (ended is not null)
-            {
-                await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxEndPollInterval.Ticks));
-                ended = await s.Runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, context.RequestAborted).ConfigureAwait(false);
-            }
-        }
-
+        await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
