@@ -29,6 +29,20 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>
+    /// The graph's edges: after <c>__start__</c> and after <c>tools</c> comes <c>agent</c>; after <c>agent</c>,
+    /// <c>tools</c> when the state's last message is an AI message that calls tools, else nothing (the run ends).
+    /// </summary>
+    public static IReadOnlyList<string> NextAfter(string node, AgentState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return node switch
+        {
+            StartNode or ToolsNode => [AgentNode],
+            _ => state.Messages.Count > 0 && state.Messages[^1] is AIMessage { ToolCalls.Count: > 0 } ? [ToolsNode] : [],
+        };
+    }
+
+    /// <summary>
     /// Runs the graph. Enumerate the result to drive the run; when it ends, <see cref="RunExecution.Outcome"/>
     /// says how. Cancelling the enumeration stops the run between two events (the outcome is interrupted).
     /// </summary>
@@ -179,7 +193,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
                 }
 
                 delta = StateUpdate.FromMessages(model.Reply!);
-                next = model.Reply!.ToolCalls.Count > 0 ? [ToolsNode] : [];
+                next = NextAfter(AgentNode, cursor.State.Apply(delta));
             }
             else if (node == ToolsNode)
             {
@@ -199,7 +213,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
                 }
 
                 delta = new StateUpdate(results);
-                next = [AgentNode];
+                next = NextAfter(ToolsNode, cursor.State);
             }
             else
             {
@@ -264,26 +278,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
             w.WriteString("graph_id", request.GraphId);
             w.WriteEndObject();
         });
-        var tasks = WireJson.Build(w =>
-        {
-            w.WriteStartArray();
-            foreach (var node in next)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", Guid.NewGuid().ToString("D"));
-                w.WriteString("name", node);
-                w.WriteStartArray("path");
-                w.WriteStringValue("__pregel_pull");
-                w.WriteStringValue(node);
-                w.WriteEndArray();
-                w.WriteNull("error");
-                w.WriteStartArray("interrupts");
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-        });
+        var tasks = WireJson.PendingTasks(next);
 
         var put = await checkpoints.PutAsync(
             new CheckpointWrite

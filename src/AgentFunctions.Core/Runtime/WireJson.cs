@@ -138,6 +138,29 @@ public static class WireJson
         writer.WriteEndObject();
     }
 
+    /// <summary>A checkpoint's pending tasks: one for each node that runs next, as LangGraph lists them in <c>tasks</c>.</summary>
+    public static JsonElement PendingTasks(IReadOnlyList<string> next) => Build(w =>
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        w.WriteStartArray();
+        foreach (var node in next)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", Guid.NewGuid().ToString("D"));
+            w.WriteString("name", node);
+            w.WriteStartArray("path");
+            w.WriteStringValue("__pregel_pull");
+            w.WriteStringValue(node);
+            w.WriteEndArray();
+            w.WriteNull("error");
+            w.WriteStartArray("interrupts");
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    });
+
     /// <summary>A message as LangChain serializes it.</summary>
     public static JsonElement Message(Message message) => Build(w => MessageJson.Write(w, message));
 

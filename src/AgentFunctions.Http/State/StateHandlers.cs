@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
@@ -115,7 +114,7 @@ public static class StateHandlers
                 }),
                 Delta = request.Values,
                 Next = next,
-                Tasks = PendingTasks(next),
+                Tasks = WireJson.PendingTasks(next),
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -165,25 +164,4 @@ public static class StateHandlers
         w.WriteEndObject();
     });
 
-    /// <summary>The pending tasks of the nodes that run next, in the shape the run loop stores them.</summary>
-    private static JsonElement PendingTasks(IReadOnlyList<string> next) => WireJson.Build(w =>
-    {
-        w.WriteStartArray();
-        foreach (var node in next)
-        {
-            w.WriteStartObject();
-            w.WriteString("id", Guid.NewGuid().ToString("D"));
-            w.WriteString("name", node);
-            w.WriteStartArray("path");
-            w.WriteStringValue("__pregel_pull");
-            w.WriteStringValue(node);
-            w.WriteEndArray();
-            w.WriteNull("error");
-            w.WriteStartArray("interrupts");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    });
 }

@@ -45,15 +45,8 @@ internal sealed record StateUpdateRequest(StateUpdate Values, string? AsNode, st
 /// <summary>The edges of the agent graph: which nodes run after a node wrote the state.</summary>
 internal static class GraphEdges
 {
-    /// <summary>
-    /// After <c>__start__</c>: <c>agent</c>. After <c>tools</c>: <c>agent</c>. After <c>agent</c>: <c>tools</c>
-    /// when the state's last message is an AI message that calls tools, else nothing (the run ends).
-    /// </summary>
-    public static IReadOnlyList<string> NextAfter(string node, AgentState state) => node switch
-    {
-        AgentGraph.StartNode or AgentGraph.ToolsNode => [AgentGraph.AgentNode],
-        _ => state.Messages.Count > 0 && state.Messages[^1] is AIMessage { ToolCalls.Count: > 0 } ? [AgentGraph.ToolsNode] : [],
-    };
+    /// <summary>The nodes that run after <paramref name="node"/> wrote <paramref name="state"/> (see <see cref="AgentGraph.NextAfter"/>).</summary>
+    public static IReadOnlyList<string> NextAfter(string node, AgentState state) => AgentGraph.NextAfter(node, state);
 
     /// <summary>
     /// The node an update is attributed to when the client names none, as LangGraph picks the last node
