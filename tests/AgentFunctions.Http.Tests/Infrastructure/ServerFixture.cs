@@ -88,6 +88,17 @@ public static class HttpJson
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Asserts a problem-details response with <paramref name="status"/> (in the status line and the body); returns its body.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, int status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == (int)response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement.Clone();
+        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json)
         => client.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 

@@ -20,7 +20,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs{route}", """{"assistant_id":"agent","input":""");
 
-        await AssertProblemAsync(response, 400);
+        await response.AssertProblemAsync(400);
         Assert.Equal(0, await _api.RunCountAsync(threadId));
     }
 
@@ -39,7 +39,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.PostStreamAsync($"/threads/{threadId}/runs/stream", "{" + fields + "}");
 
-        var problem = await AssertProblemAsync(response, 422);
+        var problem = await response.AssertProblemAsync(422);
         Assert.Equal(path, problem.GetProperty("path").GetString());
         Assert.Equal(0, await _api.RunCountAsync(threadId));
     }
@@ -52,7 +52,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs{route}", Body("tokens=1"));
 
-        await AssertProblemAsync(response, 404);
+        await response.AssertProblemAsync(404);
         Assert.Null(await _api.Threads.GetAsync(Owner, threadId));
     }
 
@@ -75,7 +75,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs{route}", """{"assistant_id":"no-such-assistant","input":{"messages":[]}}""");
 
-        await AssertProblemAsync(response, 404);
+        await response.AssertProblemAsync(404);
         Assert.Equal(0, await _api.RunCountAsync(threadId));
     }
 
@@ -91,7 +91,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/threads/{threadId}/runs/{UnknownRunId}{route}"));
 
-        await AssertProblemAsync(response, 404);
+        await response.AssertProblemAsync(404);
     }
 
     [Theory(Timeout = 60_000)]
@@ -105,7 +105,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
     {
         using var response = await _api.PostStreamAsync($"/threads/{escapedId}/runs/stream", Body("tokens=1"));
 
-        await AssertProblemAsync(response, 404);
+        await response.AssertProblemAsync(404);
     }
 
     [Theory(Timeout = 60_000)]
@@ -119,7 +119,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.GetAsync($"/threads/{threadId}/runs/{escapedId}");
 
-        await AssertProblemAsync(response, 404);
+        await response.AssertProblemAsync(404);
     }
 
     [Theory(Timeout = 60_000)]
@@ -131,7 +131,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.PostAsync($"/threads/{threadId}/runs/{UnknownRunId}{route}", null);
 
-        await AssertProblemAsync(response, 422);
+        await response.AssertProblemAsync(422);
     }
 
     [Fact(Timeout = 60_000)]
@@ -141,7 +141,7 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.GetAsync($"/threads/{threadId}/runs?limit=0");
 
-        await AssertProblemAsync(response, 422);
+        await response.AssertProblemAsync(422);
     }
 
     [Fact(Timeout = 60_000)]
@@ -152,15 +152,8 @@ public class RunBadInputTests(RunBadInputTests.SmallBodyServerFixture server) : 
 
         using var response = await _api.Client.PostAsync($"/threads/{threadId}/runs/stream", new StringContent(body, Encoding.UTF8, "application/json"));
 
-        await AssertProblemAsync(response, 413);
+        await response.AssertProblemAsync(413);
         Assert.Equal(0, await _api.RunCountAsync(threadId));
-    }
-
-    private static async Task<System.Text.Json.JsonElement> AssertProblemAsync(HttpResponseMessage response, int status)
-    {
-        Assert.Equal(status, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.ReadJsonAsync();
     }
 
     /// <summary>The server with a small body limit (16 KiB), so the limit is reached with a small request.</summary>

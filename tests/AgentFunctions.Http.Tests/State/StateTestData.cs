@@ -96,13 +96,4 @@ public static class StateTestData
 
     public static Task<HttpResponseMessage> PostHistoryAsync(this HttpClient client, string threadId, object body)
         => client.PostAsJsonAsync($"/threads/{threadId}/history", body);
-
-    /// <summary>Asserts a problem-details response with <paramref name="status"/>; returns its body.</summary>
-    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, int status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == (int)response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
 }

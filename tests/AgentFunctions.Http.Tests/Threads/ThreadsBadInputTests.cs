@@ -78,10 +78,7 @@ public class ThreadsBadInputTests(SmallBodyServerFixture server) : IClassFixture
         var response = await _client.SendAsync(request);
 
         // Assert
-        Assert.Equal(status, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.ReadJsonAsync();
-        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        var problem = await response.AssertProblemAsync(status);
         if (problemPath is not null)
         {
             Assert.Equal(problemPath, problem.GetProperty("path").GetString());
@@ -105,8 +102,7 @@ public class ThreadsBadInputTests(SmallBodyServerFixture server) : IClassFixture
 
         var response = await _client.SendAsync(request);
 
-        Assert.Equal(413, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await response.AssertProblemAsync(413);
         await AssertUnchangedAsync(marker, existing);
     }
 
