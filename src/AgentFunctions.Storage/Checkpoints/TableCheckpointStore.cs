@@ -380,18 +380,14 @@ public sealed class TableCheckpointStore : ICheckpointStore
             // reader looks at them; if this write fails, they are orphans that nothing reads.
             final = [new TableTransactionAction(TableTransactionActionType.Add, row)];
             var writeId = Guid.NewGuid().ToString("N")[..8];
-            foreach (var blob in plan.Blobs)
+            foreach (var (kind, json) in plan.Blobs)
             {
-                var header = new TableEntity(plan.Partition, CheckpointKeys.State(plan.Sequence, blob.Kind)) { ["W"] = writeId };
-                var parts = SplitRows(blob.Json);
-                header["Parts"] = parts.Count;
+                var (header, parts) = plan.BlobRows(kind, json, writeId, inline: false);
                 var batch = new List<TableTransactionAction>();
                 long batchBytes = 0;
-                for (var i = 0; i < parts.Count; i++)
+                foreach (var part in parts)
                 {
-                    var part = new TableEntity(plan.Partition, CheckpointKeys.StatePart(plan.Sequence, blob.Kind, writeId, i));
-                    part.SetLargeString("V", parts[i]);
-                    var bytes = TableClient.RequestBytes(parts[i]) + 512;
+                    var bytes = WritePlan.RequestBytes(part);
                     if (batch.Count == MaxBatchOperations || batchBytes + bytes > MaxBatchBytes)
                     {
                         await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -656,38 +652,57 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
         public List<TableTransactionAction> BlockActions { get; } = [];
 
-        /// <summary>Everything as one transaction would carry it: headers with their content, or header and parts.</summary>
+        /// <summary>Everything as one transaction would carry it: block merges, and each blob's header with its content, or header and parts.</summary>
         public IEnumerable<(TableTransactionAction Action, long Bytes)> Actions
         {
             get
             {
                 foreach (var action in BlockActions)
                 {
-                    yield return (action, 512 + ((TableEntity)action.Entity).Sum(p => p.Value is string s ? TableClient.RequestBytes(s) : 16));
+                    yield return (action, RequestBytes((TableEntity)action.Entity));
                 }
 
                 foreach (var (kind, json) in Blobs)
                 {
-                    var parts = SplitRows(json);
-                    var header = new TableEntity(partition, CheckpointKeys.State(sequence, kind)) { ["W"] = string.Empty, ["Parts"] = parts.Count };
-                    if (parts.Count == 1)
+                    var (header, parts) = BlobRows(kind, json, writeId: string.Empty, inline: true);
+                    yield return (new TableTransactionAction(TableTransactionActionType.Add, header), RequestBytes(header));
+                    foreach (var part in parts)
                     {
-                        header["Parts"] = 0;
-                        header.SetLargeString("V", parts[0]);
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512 + TableClient.RequestBytes(parts[0]));
-                        continue;
-                    }
-
-                    yield return (new TableTransactionAction(TableTransactionActionType.Add, header), 512);
-                    for (var i = 0; i < parts.Count; i++)
-                    {
-                        var part = new TableEntity(partition, CheckpointKeys.StatePart(sequence, kind, string.Empty, i));
-                        part.SetLargeString("V", parts[i]);
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), 512 + TableClient.RequestBytes(parts[i]));
+                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), RequestBytes(part));
                     }
                 }
             }
         }
+
+        /// <summary>
+        /// The rows of one delta or snapshot: a header that names the write id and the number of parts, and the
+        /// part rows. With <paramref name="inline"/>, content that fits one row goes into the header itself.
+        /// </summary>
+        public (TableEntity Header, List<TableEntity> Parts) BlobRows(char kind, string json, string writeId, bool inline)
+        {
+            var pieces = SplitRows(json);
+            var header = new TableEntity(partition, CheckpointKeys.State(sequence, kind)) { ["W"] = writeId };
+            if (inline && pieces.Count == 1)
+            {
+                header["Parts"] = 0;
+                header.SetLargeString("V", pieces[0]);
+                return (header, []);
+            }
+
+            header["Parts"] = pieces.Count;
+            var parts = new List<TableEntity>(pieces.Count);
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                var part = new TableEntity(partition, CheckpointKeys.StatePart(sequence, kind, writeId, i));
+                part.SetLargeString("V", pieces[i]);
+                parts.Add(part);
+            }
+
+            return (header, parts);
+        }
+
+        /// <summary>An entity's size in a transaction: its strings as sent, a fixed allowance for keys, names and the rest.</summary>
+        public static long RequestBytes(TableEntity entity) => 512 + entity.Sum(p => p.Value is string s ? TableClient.RequestBytes(s) : 16);
 
         public void AddBlob(char kind, string json) => Blobs.Add((kind, json));
 
