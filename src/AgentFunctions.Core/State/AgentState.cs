@@ -63,20 +63,7 @@ public sealed class AgentState
         return new AgentState(messages, channels);
     }
 
-    public void WriteTo(Utf8JsonWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        writer.WritePropertyName(MessagesKey);
-        MessageJson.WriteList(writer, Messages);
-        foreach (var (name, value) in Channels)
-        {
-            writer.WritePropertyName(name);
-            value.WriteTo(writer);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteTo(Utf8JsonWriter writer) => StateJson.WriteObject(writer, Messages, Channels);
 
     public string ToJson() => StateJson.Write(WriteTo);
 
@@ -119,24 +106,7 @@ public sealed class StateUpdate
 
     public static StateUpdate FromMessages(params Message[] messages) => new(messages);
 
-    public void WriteTo(Utf8JsonWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        if (Messages is not null)
-        {
-            writer.WritePropertyName(AgentState.MessagesKey);
-            MessageJson.WriteList(writer, Messages);
-        }
-
-        foreach (var (name, value) in Channels)
-        {
-            writer.WritePropertyName(name);
-            value.WriteTo(writer);
-        }
-
-        writer.WriteEndObject();
-    }
+    public void WriteTo(Utf8JsonWriter writer) => StateJson.WriteObject(writer, Messages, Channels);
 
     public string ToJson() => StateJson.Write(WriteTo);
 
@@ -177,6 +147,26 @@ internal static class StateJson
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary><c>{"messages": [...], ...channels}</c>; without <c>messages</c> when there are none to write.</summary>
+    public static void WriteObject(Utf8JsonWriter writer, IReadOnlyList<Message>? messages, IReadOnlyDictionary<string, JsonElement> channels)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        if (messages is not null)
+        {
+            writer.WritePropertyName(AgentState.MessagesKey);
+            MessageJson.WriteList(writer, messages);
+        }
+
+        foreach (var (name, value) in channels)
+        {
+            writer.WritePropertyName(name);
+            value.WriteTo(writer);
+        }
+
+        writer.WriteEndObject();
     }
 
     public static (IReadOnlyList<Message>? Messages, Dictionary<string, JsonElement> Channels) Read(
