@@ -12,7 +12,8 @@ using OpenTelemetry;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
-// Worker middleware, outermost first, wraps every invocation (HTTP and queue alike).
+// Worker middleware (builder.UseMiddleware<T>(), outermost first) goes here: it wraps every invocation,
+// HTTP and queue alike, and for HTTP the whole response, which ApiInvocation writes inside the invocation.
 
 builder.Services.AddAgentFunctions(builder.Configuration);
 
