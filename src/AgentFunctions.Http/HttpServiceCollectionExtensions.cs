@@ -1,6 +1,8 @@
 using AgentFunctions.Http.Identity;
+using AgentFunctions.Http.Invocation;
 using AgentFunctions.Http.Problems;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +37,9 @@ public static class HttpServiceCollectionExtensions
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<Runs.LiveRuns>();
         services.AddProblemDetails();
-        services.AddExceptionHandler<ApiExceptionHandler>();
+        // One instance serves the server's exception handler middleware and the Functions entry point (ApiInvocation).
+        services.AddSingleton<ApiExceptionHandler>();
+        services.AddSingleton<IExceptionHandler>(sp => sp.GetRequiredService<ApiExceptionHandler>());
         services.AddOpenApi();
         services.AddCors();
         services.Configure<FormOptions>(_ => { });
@@ -60,11 +64,7 @@ public static class HttpServiceCollectionExtensions
 
         app.Use(async (context, next) =>
         {
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            {
-                limit.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            }
-
+            RequestLimits.Apply(context, options);
             await next(context).ConfigureAwait(false);
         });
         return app;

@@ -1,9 +1,7 @@
 using AgentFunctions.Http.Identity;
-using AgentFunctions.Http.Problems;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.Http.Endpoints;
 
@@ -13,7 +11,7 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapAgentFunctionsApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/ok", () => TypedResults.Ok(new Dictionary<string, bool> { ["ok"] = true })).WithName("Ok").AllowAnonymous();
+        endpoints.MapGet("/ok", InfoHandlers.Ok).WithName("Ok").AllowAnonymous();
         endpoints.MapGet("/info", InfoHandlers.Info).WithName("Info");
 
         var api = endpoints.MapGroup(string.Empty).AddEndpointFilter(AuthenticateAsync);
@@ -24,24 +22,16 @@ public static class ApiEndpoints
         return endpoints;
     }
 
-    /// <summary>Every API route but /ok: the caller must be identified (401 otherwise) and is set on the request.</summary>
+    /// <summary>Every API route but /ok and /info: the caller must be identified (401 otherwise) and is set on the request.</summary>
     private static async ValueTask<object?> AuthenticateAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        var http = context.HttpContext;
-        var caller = http.RequestServices.GetRequiredService<CallerIdentity>().Identify(http.Request);
-        if (caller is null)
-        {
-            return new ApiProblem(StatusCodes.Status401Unauthorized, "Unauthorized", "The request does not say who is calling (an x-api-key, or the platform's sign-in).").ToResult();
-        }
-
-        http.SetCaller(caller);
-        return await next(context).ConfigureAwait(false);
-    }
+        => CallerAuthentication.Authenticate(context.HttpContext) ?? await next(context).ConfigureAwait(false);
 }
 
-/// <summary><c>GET /info</c>: what this server is and can do.</summary>
+/// <summary><c>GET /ok</c> and <c>GET /info</c>: whether this server answers, and what it is and can do. Neither needs a caller.</summary>
 public static class InfoHandlers
 {
+    public static IResult Ok() => TypedResults.Ok(new Dictionary<string, bool> { ["ok"] = true });
+
     public static IResult Info() => TypedResults.Ok(new Dictionary<string, object>
     {
         ["version"] = typeof(InfoHandlers).Assembly.GetName().Version?.ToString() ?? "0.0.0",

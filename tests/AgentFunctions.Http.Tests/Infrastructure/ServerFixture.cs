@@ -28,6 +28,9 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>Extra configuration for a fixture that needs other settings (auth, limits).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
 
+    /// <summary>Builds the app under test with <paramref name="configure"/> applied; the real server unless a fixture hosts the API another way.</summary>
+    protected virtual WebApplication Build(Action<WebApplicationBuilder> configure) => ServerApp.Build([], configure);
+
     /// <summary>Changes to the server before it is built, for a fixture that needs them (a decorated store).</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
     {
@@ -38,7 +41,7 @@ public class ServerFixture : IAsyncLifetime
         var connection = Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"{StorageVariable} is not set. Run the tests with eng/test.sh, which starts Azurite.");
-        _app = ServerApp.Build([], builder =>
+        _app = Build(builder =>
         {
             builder.Configuration.AddInMemoryCollection(
             [

@@ -1,0 +1,38 @@
+using AgentFunctions.Http.Assistants;
+using AgentFunctions.Http.Invocation;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AgentFunctions.FunctionApp.Http;
+
+/// <summary>The assistants routes, each a call to its handler through <see cref="ApiInvocation"/>.</summary>
+public static class AssistantsFunctions
+{
+    [Function("CreateAssistant")]
+    public static Task<IResult> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, AssistantHandlers.CreateAsync);
+
+    [Function("SearchAssistants")]
+    public static Task<IResult> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/search")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, AssistantHandlers.SearchAsync);
+
+    [Function("GetAssistant")]
+    public static Task<IResult> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetAsync(context, assistantId));
+
+    [Function("PatchAssistant")]
+    public static Task<IResult> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.PatchAsync(context, assistantId));
+
+    [Function("DeleteAssistant")]
+    public static Task<IResult> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.DeleteAsync(context, assistantId));
+
+    [Function("GetAssistantGraph")]
+    public static Task<IResult> GetGraphAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/graph")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetGraphAsync(context, assistantId));
+
+    [Function("GetAssistantSchemas")]
+    public static Task<IResult> GetSchemasAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/schemas")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetSchemasAsync(context, assistantId));
+}

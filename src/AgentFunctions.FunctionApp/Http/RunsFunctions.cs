@@ -1,0 +1,57 @@
+using AgentFunctions.Http.Invocation;
+using AgentFunctions.Http.Runs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AgentFunctions.FunctionApp.Http;
+
+/// <summary>
+/// The runs routes, each a call to its handler through <see cref="ApiInvocation"/>. A streamed or waited
+/// run executes inside the invocation that streams it; a background run is queued for <see cref="Queues.RunQueueFunction"/>.
+/// </summary>
+public static class RunsFunctions
+{
+    [Function("CreateRun")]
+    public static Task<IResult> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.CreateAsync(context, threadId));
+
+    [Function("StreamRun")]
+    public static Task<IResult> StreamAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/stream")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.StreamAsync(context, threadId));
+
+    [Function("WaitRun")]
+    public static Task<IResult> WaitAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/wait")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.WaitAsync(context, threadId));
+
+    [Function("ListRuns")]
+    public static Task<IResult> ListAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.ListAsync(context, threadId));
+
+    [Function("GetRun")]
+    public static Task<IResult> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}")] HttpRequest request, string threadId, string runId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.GetAsync(context, threadId, runId));
+
+    [Function("DeleteRun")]
+    public static Task<IResult> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}/runs/{runId}")] HttpRequest request, string threadId, string runId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.DeleteAsync(context, threadId, runId));
+
+    [Function("CancelRun")]
+    public static Task<IResult> CancelAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/{runId}/cancel")] HttpRequest request, string threadId, string runId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.CancelAsync(context, threadId, runId));
+
+    [Function("JoinRun")]
+    public static Task<IResult> JoinAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}/join")] HttpRequest request, string threadId, string runId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.JoinAsync(context, threadId, runId));
+
+    [Function("JoinRunStream")]
+    public static Task<IResult> JoinStreamAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}/stream")] HttpRequest request, string threadId, string runId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.JoinStreamAsync(context, threadId, runId));
+
+    [Function("StreamStatelessRun")]
+    public static Task<IResult> StreamStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/stream")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.StreamStatelessAsync);
+
+    [Function("WaitStatelessRun")]
+    public static Task<IResult> WaitStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/wait")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.WaitStatelessAsync);
+}

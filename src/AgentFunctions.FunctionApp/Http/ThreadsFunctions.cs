@@ -1,0 +1,30 @@
+using AgentFunctions.Http.Invocation;
+using AgentFunctions.Http.Threads;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AgentFunctions.FunctionApp.Http;
+
+/// <summary>The threads routes, each a call to its handler through <see cref="ApiInvocation"/>.</summary>
+public static class ThreadsFunctions
+{
+    [Function("CreateThread")]
+    public static Task<IResult> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, ThreadHandlers.CreateAsync);
+
+    [Function("SearchThreads")]
+    public static Task<IResult> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/search")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, ThreadHandlers.SearchAsync);
+
+    [Function("GetThread")]
+    public static Task<IResult> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.GetAsync(context, threadId));
+
+    [Function("PatchThread")]
+    public static Task<IResult> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "threads/{threadId}")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.PatchAsync(context, threadId));
+
+    [Function("DeleteThread")]
+    public static Task<IResult> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.DeleteAsync(context, threadId));
+}

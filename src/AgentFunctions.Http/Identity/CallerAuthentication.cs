@@ -1,0 +1,22 @@
+using AgentFunctions.Http.Problems;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgentFunctions.Http.Identity;
+
+/// <summary>Identifies the caller of an API request, for the server's endpoint filter and the Functions entry point alike.</summary>
+internal static class CallerAuthentication
+{
+    /// <summary>Sets the caller on the request; when the request does not say who calls, returns the 401 problem to answer with.</summary>
+    public static IResult? Authenticate(HttpContext context)
+    {
+        var caller = context.RequestServices.GetRequiredService<CallerIdentity>().Identify(context.Request);
+        if (caller is null)
+        {
+            return new ApiProblem(StatusCodes.Status401Unauthorized, "Unauthorized", "The request does not say who is calling (an x-api-key, or the platform's sign-in).").ToResult();
+        }
+
+        context.SetCaller(caller);
+        return null;
+    }
+}
