@@ -1,0 +1,54 @@
+using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Runs;
+using AgentFunctions.Core.Stores;
+using AgentFunctions.Core.Threads;
+
+namespace AgentFunctions.Core.Compaction;
+
+/// <summary>
+/// Deletes a thread with everything it owns: its row first (conditionally, so a thread that was used
+/// since it was found expired stays, and from then on no client can reach it), then its runs' events, its
+/// runs and queue, and its checkpoints, each in transactions of up to 100. Every step after the first is
+/// idempotent, so the deletion can be run again, from the start, until it has finished.
+/// </summary>
+public sealed class ThreadDeletion(IThreadStore threads, IRunStore runs, IRunRetention runRetention, IRunEventLog events, ICheckpointStore checkpoints)
+{
+    /// <param name="ownerId">The thread's owner.</param>
+    /// <param name="threadId">The thread.</param>
+    /// <param name="expectedETag">The thread's version when it was found expired; null to delete whatever version is there.</param>
+    /// <param name="cancellationToken">Cancels the deletion (which can be run again).</param>
+    /// <returns>False when the thread was left alone: it changed since, or a run is active on it.</returns>
+    public async Task<bool> DeleteAsync(string ownerId, string threadId, string? expectedETag, CancellationToken cancellationToken = default)
+    {
+        var thread = await threads.GetAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
+        if (thread is not null)
+        {
+            if ((expectedETag is not null && thread.ETag.ToString() != expectedETag)
+                || thread.Status == ThreadStatus.Busy
+                || await runs.GetActiveAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return false;
+            }
+
+            try
+            {
+                await threads.DeleteAsync(ownerId, threadId, thread.ETag, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreConflictException)
+            {
+                return false; // updated between the read and the delete: in use again
+            }
+        }
+
+        // The row is gone (now, or by an earlier attempt that did not finish): what it owned goes too.
+        await foreach (var run in runs.ListAsync(ownerId, threadId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            await events.DeleteAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await runRetention.DeleteThreadRunsAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
+        await checkpoints.DeleteThreadAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+}
