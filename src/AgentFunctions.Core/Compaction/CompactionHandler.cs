@@ -25,7 +25,7 @@ public enum CompactionOutcome
     /// <summary>The thread has no checkpoints (or no longer exists).</summary>
     NoHistory,
 
-    /// <summary>The thread and everything it owned were deleted.</summary>
+    /// <summary>The thread and everything it owned were deleted (or, for a resumed deletion, what was left of it).</summary>
     ThreadDeleted,
 
     /// <summary>A deletion found the thread in use again and left it.</summary>
@@ -90,25 +90,18 @@ public sealed partial class CompactionHandler
     {
         ArgumentNullException.ThrowIfNull(message);
         var started = _time.GetTimestamp();
-        using var activity = AgentTelemetry.Source.StartActivity(message.Work == CompactionWork.DeleteThread ? "delete_thread" : CompactionTelemetry.CompactSpan);
+        using var activity = AgentTelemetry.Source.StartActivity(message.Work == CompactionWork.DeleteThread ? CompactionTelemetry.DeleteThreadSpan : CompactionTelemetry.CompactSpan);
         activity?.SetTag(CompactionTelemetry.ThreadIdTag, message.ThreadId);
         try
         {
             var result = message.Work == CompactionWork.DeleteThread
-                ? new CompactionResult(await _deletion.DeleteAsync(message.OwnerId, message.ThreadId, message.ThreadETag, cancellationToken).ConfigureAwait(false)
-                    ? CompactionOutcome.ThreadDeleted
-                    : CompactionOutcome.ThreadKept)
+                ? await DeleteThreadAsync(message, cancellationToken).ConfigureAwait(false)
                 : await CompactAsync(message, cancellationToken).ConfigureAwait(false);
 
             var outcome = Name(result.Outcome);
             activity?.SetTag(CompactionTelemetry.OutcomeTag, outcome);
             CompactionTelemetry.Handled.Add(1, new KeyValuePair<string, object?>(CompactionTelemetry.OutcomeTag, outcome));
             CompactionTelemetry.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(CompactionTelemetry.OutcomeTag, outcome));
-            if (result.Outcome == CompactionOutcome.ThreadDeleted)
-            {
-                CompactionTelemetry.ThreadsDeleted.Add(1);
-            }
-
             LogHandled(_logger, message.ThreadId, result.Outcome, result.CheckpointsDeleted, result.RowsDeleted, result.Transactions, result.RunEventLogsDeleted);
             return result;
         }
@@ -118,6 +111,17 @@ public sealed partial class CompactionHandler
             LogFailed(_logger, message.ThreadId, message.Work, e);
             throw;
         }
+    }
+
+    private async Task<CompactionResult> DeleteThreadAsync(CompactionMessage message, CancellationToken cancellationToken)
+    {
+        var outcome = await _deletion.DeleteAsync(message.OwnerId, message.ThreadId, message.ThreadETag, cancellationToken).ConfigureAwait(false);
+        if (outcome == ThreadDeletionOutcome.Deleted)
+        {
+            CompactionTelemetry.ThreadsDeleted.Add(1);
+        }
+
+        return new CompactionResult(outcome == ThreadDeletionOutcome.Kept ? CompactionOutcome.ThreadKept : CompactionOutcome.ThreadDeleted);
     }
 
     private async Task<CompactionResult> CompactAsync(CompactionMessage message, CancellationToken cancellationToken)

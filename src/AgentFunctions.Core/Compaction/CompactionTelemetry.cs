@@ -9,6 +9,9 @@ internal static class CompactionTelemetry
     /// <summary>The span of one compaction request's handling.</summary>
     public const string CompactSpan = "compact_thread";
 
+    /// <summary>The span of one thread deletion's handling (the sweep's, resumed from the queue).</summary>
+    public const string DeleteThreadSpan = "delete_thread";
+
     /// <summary>The span of one run of the retention sweep.</summary>
     public const string SweepSpan = "retention_sweep";
 

@@ -135,7 +135,7 @@ public sealed partial class RetentionSweep
 
             var message = new CompactionMessage(thread.OwnerId, thread.ThreadId) { Work = CompactionWork.DeleteThread, ThreadETag = thread.ETag.ToString() };
             await _scheduler.ScheduleAsync(message, _options.DeletionResumeDelay, cancellationToken).ConfigureAwait(false);
-            if (await _deletion.DeleteAsync(thread.OwnerId, thread.ThreadId, message.ThreadETag, cancellationToken).ConfigureAwait(false))
+            if (await _deletion.DeleteAsync(thread.OwnerId, thread.ThreadId, message.ThreadETag, cancellationToken).ConfigureAwait(false) == ThreadDeletionOutcome.Deleted)
             {
                 deleted++;
                 CompactionTelemetry.ThreadsDeleted.Add(1);

@@ -6,6 +6,19 @@ using AgentFunctions.Core.Threads;
 
 namespace AgentFunctions.Core.Compaction;
 
+/// <summary>What a thread deletion did.</summary>
+public enum ThreadDeletionOutcome
+{
+    /// <summary>The thread's row was deleted now, then everything it owned.</summary>
+    Deleted,
+
+    /// <summary>The row was already gone (an earlier deletion did not finish, or did): whatever it owned is gone now.</summary>
+    Finished,
+
+    /// <summary>The thread was left alone: it changed since it was found expired, or a run is active on it.</summary>
+    Kept,
+}
+
 /// <summary>
 /// Deletes a thread with everything it owns: its row first (conditionally, so a thread that was used
 /// since it was found expired stays, and from then on no client can reach it), then its runs' events, its
@@ -18,9 +31,9 @@ public sealed class ThreadDeletion(IThreadStore threads, IRunStore runs, IRunRet
     /// <param name="threadId">The thread.</param>
     /// <param name="expectedETag">The thread's version when it was found expired; null to delete whatever version is there.</param>
     /// <param name="cancellationToken">Cancels the deletion (which can be run again).</param>
-    /// <returns>False when the thread was left alone: it changed since, or a run is active on it.</returns>
-    public async Task<bool> DeleteAsync(string ownerId, string threadId, string? expectedETag, CancellationToken cancellationToken = default)
+    public async Task<ThreadDeletionOutcome> DeleteAsync(string ownerId, string threadId, string? expectedETag, CancellationToken cancellationToken = default)
     {
+        var outcome = ThreadDeletionOutcome.Finished;
         var thread = await threads.GetAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
         if (thread is not null)
         {
@@ -28,16 +41,18 @@ public sealed class ThreadDeletion(IThreadStore threads, IRunStore runs, IRunRet
                 || thread.Status == ThreadStatus.Busy
                 || await runs.GetActiveAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false) is not null)
             {
-                return false;
+                return ThreadDeletionOutcome.Kept;
             }
 
             try
             {
-                await threads.DeleteAsync(ownerId, threadId, thread.ETag, cancellationToken).ConfigureAwait(false);
+                outcome = await threads.DeleteAsync(ownerId, threadId, thread.ETag, cancellationToken).ConfigureAwait(false)
+                    ? ThreadDeletionOutcome.Deleted
+                    : ThreadDeletionOutcome.Finished;
             }
             catch (StoreConflictException)
             {
-                return false; // updated between the read and the delete: in use again
+                return ThreadDeletionOutcome.Kept; // updated between the read and the delete: in use again
             }
         }
 
@@ -49,6 +64,6 @@ public sealed class ThreadDeletion(IThreadStore threads, IRunStore runs, IRunRet
 
         await runRetention.DeleteThreadRunsAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
         await checkpoints.DeleteThreadAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
-        return true;
+        return outcome;
     }
 }
