@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
@@ -10,6 +11,7 @@ using AgentFunctions.Http;
 using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
+using AgentFunctions.Storage.Compaction;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
@@ -51,16 +53,46 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton(sp => new RunExecutor(
             sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IAssistantStore>(), sp.GetRequiredService<ICheckpointStore>(),
             sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<AgentGraph>(), Bind<RunExecutorOptions>(configuration, RunExecutorOptions.SectionName),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RunExecutor>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RunExecutor>>()) { CompletionObserver = sp.GetRequiredService<CompactionTrigger>() });
         services.AddSingleton(sp => new Http.Assistants.AssistantLookup(sp.GetRequiredService<IAssistantStore>()));
         services.AddSingleton(sp => new RunWorker(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<RunExecutor>()));
+        services.AddCompaction(configuration, storage);
         return services;
+    }
+
+    /// <summary>Compaction and retention: the run-end trigger, the <c>compaction</c> queue's handler and the sweep, which both hosts call.</summary>
+    private static void AddCompaction(this IServiceCollection services, IConfiguration configuration, StorageSettings storage)
+    {
+        var options = Bind<CompactionOptions>(configuration, CompactionOptions.SectionName);
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton<ICompactionScheduler>(sp => new QueueCompactionScheduler(sp.GetRequiredService<QueueServiceClient>(), storage.QueueName(CompactionOptions.DefaultQueueName)));
+
+        // The table stores implement the compaction and retention interfaces too; a decorated store (tests) gets its own instance.
+        services.AddSingleton<ICheckpointCompaction>(sp => sp.GetRequiredService<ICheckpointStore>() as ICheckpointCompaction
+            ?? new TableCheckpointStore(sp.GetRequiredService<TableServiceClient>(), Bind<CheckpointStoreOptions>(configuration, CheckpointStoreOptions.SectionName, o => o.TableName = storage.TableName(o.TableName))));
+        services.AddSingleton<IThreadRetention>(sp => sp.GetRequiredService<IThreadStore>() as IThreadRetention ?? new TableThreadStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("threads")));
+        services.AddSingleton<IRunRetention>(sp => sp.GetRequiredService<IRunStore>() as IRunRetention ?? new TableRunStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("runs")));
+
+        services.AddSingleton(sp => new ThreadDeletion(
+            sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<ICheckpointStore>()));
+        services.AddSingleton(sp => new CompactionTrigger(
+            sp.GetRequiredService<ICheckpointCompaction>(), sp.GetRequiredService<ICompactionScheduler>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CompactionTrigger>>()));
+        services.AddSingleton(sp => new CompactionHandler(
+            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ICheckpointCompaction>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IAssistantStore>(),
+            sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<ThreadDeletion>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CompactionHandler>>()));
+        services.AddSingleton(sp => new RetentionSweep(
+            sp.GetRequiredService<IThreadRetention>(), sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IRunStore>(),
+            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ThreadDeletion>(), sp.GetRequiredService<ICompactionScheduler>(), options,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionSweep>>()));
     }
 
     /// <summary>The queue workers as hosted services (the standalone server; the Functions app uses queue triggers instead).</summary>
     public static IServiceCollection AddAgentFunctionsWorkers(this IServiceCollection services)
     {
         services.AddHostedService<RunQueueWorker>();
+        services.AddHostedService<CompactionQueueWorker>();
+        services.AddHostedService<RetentionSweepWorker>();
         return services;
     }
 

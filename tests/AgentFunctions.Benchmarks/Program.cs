@@ -14,6 +14,7 @@ internal static class Program
     {
         ["tables"] = TableBenchmark.RunAsync,
         ["checkpoints"] = CheckpointBenchmark.RunAsync,
+        ["compaction"] = CompactionBenchmark.RunAsync,
         ["runtime"] = RuntimeBenchmark.RunAsync,
         ["runevents"] = RunEventBenchmark.RunAsync,
         ["http"] = HttpBenchmark.RunAsync,

@@ -63,6 +63,9 @@ public sealed partial class RunExecutor
     /// <summary>This executor's name on the runs it holds.</summary>
     public string ExecutorId { get; }
 
+    /// <summary>Told when each run this executor ends has reached its final status (compaction's trigger); null for none.</summary>
+    public IRunCompletionObserver? CompletionObserver { get; init; }
+
     /// <summary>
     /// Starts executing <paramref name="run"/>. Read <see cref="RunHandle.ReadEventsAsync"/> to follow it live;
     /// await <see cref="RunHandle.Completion"/> for the ended run (null when another executor has it,
@@ -271,7 +274,20 @@ public sealed partial class RunExecutor
             _ => ThreadStatus.Idle,
         };
         await SetThreadStatusAsync(held, threadStatus, cancellationToken).ConfigureAwait(false);
+        await NotifyEndedAsync(ended).ConfigureAwait(false);
         return ended;
+    }
+
+    private async Task NotifyEndedAsync(AgentRun ended)
+    {
+        try
+        {
+            await (CompletionObserver?.RunEndedAsync(ended, CancellationToken.None) ?? Task.CompletedTask).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogObserverFailed(_logger, ended.RunId, e);
+        }
     }
 
     private async Task SetThreadStatusAsync(AgentRun run, ThreadStatus status, CancellationToken cancellationToken)
@@ -320,6 +336,9 @@ public sealed partial class RunExecutor
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Run {RunId} rolled back: {Removed} checkpoints removed")]
     private static partial void LogRolledBack(ILogger logger, string runId, int removed);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "After run {RunId} ended, its completion observer failed; the run's outcome stands")]
+    private static partial void LogObserverFailed(ILogger logger, string runId, Exception exception);
 }
 
 /// <summary>A run being executed: its live events, and its end.</summary>

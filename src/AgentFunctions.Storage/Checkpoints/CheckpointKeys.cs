@@ -12,13 +12,18 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// <item><c>s{inv}f</c>: a full snapshot of the state, with its parts <c>s{inv}f{write}{k}</c>.</item>
 /// </list>
 /// Reading the <c>s</c> range newest first from a checkpoint meets every delta back to the nearest
-/// snapshot, which is all it takes to materialise that checkpoint's state.
+/// snapshot, which is all it takes to materialise that checkpoint's state. A snapshot that compaction
+/// wrote inside an open block names that block (<c>From</c>), and reading goes on down to it.
+/// The row <c>a</c> is the thread's compaction mark (<see cref="Mark"/>).
 /// </summary>
 internal static class CheckpointKeys
 {
     public const char Block = 'b';
     public const char Delta = 'd';
     public const char Snapshot = 'f';
+
+    /// <summary>The compaction mark's row: it sorts just before the checkpoint rows, so one query reads it and the latest checkpoint.</summary>
+    public const string Mark = "a";
 
     public static string Partition(string ownerKey, string threadId) => ownerKey + "|" + threadId;
 

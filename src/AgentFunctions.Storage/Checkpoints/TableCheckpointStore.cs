@@ -19,7 +19,7 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// (amortised: a snapshot is paid for by the deltas before it); reading the latest state costs two
 /// queries whatever the thread's length; history is a lazy pageable of small rows.
 /// </summary>
-public sealed class TableCheckpointStore : ICheckpointStore
+public sealed partial class TableCheckpointStore : ICheckpointStore
 {
     // Room for the keys, names and JSON of a row: 14 parts of 32,000 UTF-16 characters stay under 1 MiB,
     // and (as Azurite counts an entity by its escaped JSON) 14 parts of at most 60,000 bytes as sent.
@@ -107,7 +107,8 @@ public sealed class TableCheckpointStore : ICheckpointStore
         if (snapshotDue)
         {
             var before = parentSequence is { } parent
-                ? (await MaterializeAsync(partition, parent, parent, cancellationToken).ConfigureAwait(false))[parent].State
+                ? StateAt(await MaterializeAsync(partition, parent, parent, cancellationToken).ConfigureAwait(false), parent)
+                    ?? throw new CheckpointNotFoundException($"Thread '{write.ThreadId}' has no checkpoint '{write.ParentCheckpointId}'.")
                 : AgentState.Empty;
             var stateJson = before.Apply(write.Delta).ToJson();
             row.Kind = CheckpointRow.KindSnapshot;
@@ -162,7 +163,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
 
         var states = await MaterializeAsync(partition, head.Seq, head.Seq, cancellationToken).ConfigureAwait(false);
-        return Complete(head, threadId, states);
+        return Complete(head, threadId, states) ?? throw new InvalidOperationException($"The latest checkpoint of thread '{threadId}' has no state; its rows are incomplete.");
     }
 
     public async Task<Checkpoint?> GetAsync(string ownerId, string threadId, string checkpointId, CancellationToken cancellationToken = default)
@@ -211,8 +212,9 @@ public sealed class TableCheckpointStore : ICheckpointStore
                     return Page<Checkpoint>.FromValues([], next, response);
                 }
 
+                // A checkpoint that compaction deleted after its row was read has no state any more: it is left out.
                 var states = await MaterializeAsync(query.Partition, rows[^1].Seq, rows[0].Seq, ct, includeNext: rows[0].WritesNextNode is not null).ConfigureAwait(false);
-                return Page<Checkpoint>.FromValues(rows.Select(r => Complete(r, threadId, states)).ToList(), next, response);
+                return Page<Checkpoint>.FromValues(rows.Select(r => Complete(r, threadId, states)).OfType<Checkpoint>().ToList(), next, response);
             },
             cancellationToken);
     }
@@ -246,15 +248,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
         // Writes kept as the next checkpoint's delta must move back into the kept row before that delta goes.
         if (kept?.WritesNextNode is { } node)
         {
-            var states = await MaterializeAsync(partition, keep, keep, cancellationToken, includeNext: true).ConfigureAwait(false);
-            var restored = new TableEntity(partition, kept.RowKey);
-            if (states.TryGetValue(keep + 1, out var next) && next.Delta is { } delta)
-            {
-                restored.SetLargeString("W", NodeWrites(node, delta).GetRawText());
-            }
-
-            restored["X"] = string.Empty;
-            await _table.UpdateEntityAsync(restored, kept.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            await RestoreWritesAsync(partition, kept, node, cancellationToken).ConfigureAwait(false);
         }
 
         // Everything newer than the kept checkpoint sorts before its keys: its checkpoint rows, and its state rows.
@@ -288,6 +282,20 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
 
         return deleted;
+    }
+
+    /// <summary>Moves a checkpoint's writes, stored as the next checkpoint's delta, back into its own row (before that delta is deleted).</summary>
+    private async Task RestoreWritesAsync(string partition, CheckpointRow row, string node, CancellationToken cancellationToken)
+    {
+        var states = await MaterializeAsync(partition, row.Seq, row.Seq, cancellationToken, includeNext: true).ConfigureAwait(false);
+        var restored = new TableEntity(partition, row.RowKey);
+        if (states.TryGetValue(row.Seq + 1, out var next) && next.Delta is { } delta)
+        {
+            restored.SetLargeString("W", NodeWrites(node, delta).GetRawText());
+        }
+
+        restored["X"] = string.Empty;
+        await _table.UpdateEntityAsync(restored, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
     private HistoryReader HistoryQuery(string ownerId, string threadId, string? before, JsonElement? metadataFilter)
@@ -383,26 +391,7 @@ public sealed class TableCheckpointStore : ICheckpointStore
             foreach (var (kind, json) in plan.Blobs)
             {
                 var (header, parts) = plan.BlobRows(kind, json, writeId, inline: false);
-                var batch = new List<TableTransactionAction>();
-                long batchBytes = 0;
-                foreach (var part in parts)
-                {
-                    var bytes = WritePlan.RequestBytes(part);
-                    if (batch.Count == MaxBatchOperations || batchBytes + bytes > MaxBatchBytes)
-                    {
-                        await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
-                        (batch, batchBytes) = ([], 0);
-                    }
-
-                    batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, part));
-                    batchBytes += bytes;
-                }
-
-                if (batch.Count > 0)
-                {
-                    await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
-                }
-
+                await WritePartsAsync(parts, cancellationToken).ConfigureAwait(false);
                 final.Add(new TableTransactionAction(TableTransactionActionType.Add, header));
             }
 
@@ -410,6 +399,30 @@ public sealed class TableCheckpointStore : ICheckpointStore
         }
 
         await SubmitAsync(final, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the part rows of a blob too large for one transaction, in as many transactions as they take.</summary>
+    private async Task WritePartsAsync(List<TableEntity> parts, CancellationToken cancellationToken)
+    {
+        var batch = new List<TableTransactionAction>();
+        long batchBytes = 0;
+        foreach (var part in parts)
+        {
+            var bytes = WritePlan.RequestBytes(part);
+            if (batch.Count == MaxBatchOperations || batchBytes + bytes > MaxBatchBytes)
+            {
+                await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+                (batch, batchBytes) = ([], 0);
+            }
+
+            batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, part));
+            batchBytes += bytes;
+        }
+
+        if (batch.Count > 0)
+        {
+            await SubmitAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task SubmitAsync(List<TableTransactionAction> actions, CancellationToken cancellationToken)
@@ -442,13 +455,17 @@ public sealed class TableCheckpointStore : ICheckpointStore
         var deltas = new Dictionary<long, string>();
         var blobs = new Dictionary<(long Sequence, char Kind), BlobReader>();
         long? baseSequence = null;
+
+        // A compaction snapshot names the block that holds the deltas after it when that block starts
+        // before it (SnapshotFromProperty): reading goes on down to that block.
+        var floor = long.MaxValue;
         var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.State(high, 'a')} and RowKey lt {"t"}");
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var (sequence, kind, writeId, part) = CheckpointKeys.ParseState(row.RowKey);
-            if (baseSequence is { } found && sequence < found)
+            if (baseSequence is { } found && sequence < Math.Min(found, floor))
             {
-                break; // past the snapshot and its parts: nothing older is needed
+                break; // past the snapshot, its parts and the block it names: nothing older is needed
             }
 
             if (kind == CheckpointKeys.Block)
@@ -469,9 +486,17 @@ public sealed class TableCheckpointStore : ICheckpointStore
             if (writeId is null)
             {
                 blob.Header(row);
-                if (kind == CheckpointKeys.Snapshot && sequence <= low && baseSequence is null)
+                if (kind == CheckpointKeys.Snapshot && baseSequence is null)
                 {
-                    baseSequence = sequence;
+                    if (row.GetInt64(SnapshotFromProperty) is { } from)
+                    {
+                        floor = Math.Min(floor, from);
+                    }
+
+                    if (sequence <= low)
+                    {
+                        baseSequence = sequence;
+                    }
                 }
             }
             else
@@ -480,34 +505,39 @@ public sealed class TableCheckpointStore : ICheckpointStore
             }
         }
 
-        if (baseSequence is not { } start)
-        {
-            throw new InvalidOperationException($"Checkpoint {low} of this thread has no snapshot to start from; its rows are incomplete.");
-        }
+        // Without a snapshot at or before low (checkpoints compacted away while this read went on), the
+        // oldest snapshot read is the start; what lies before it has no state and is left out.
+        var start = baseSequence
+            ?? blobs.Keys.Where(key => key.Kind == CheckpointKeys.Snapshot).Select(key => (long?)key.Sequence).Min()
+            ?? throw new InvalidOperationException($"Checkpoint {low} of this thread has no snapshot to start from; its rows are incomplete.");
 
         var states = new Dictionary<long, (AgentState, string?)>();
         AgentState? state = null;
         for (var sequence = start; sequence <= high; sequence++)
         {
-            string? delta = null;
+            // A checkpoint's delta is looked up even where a snapshot is: a compaction snapshot sits at a
+            // checkpoint that also has its delta, which may be its writes.
+            string? delta = deltas.TryGetValue(sequence, out var inBlock) ? inBlock
+                : blobs.TryGetValue((sequence, CheckpointKeys.Delta), out var own) && own.TryComplete(out var ownDelta) ? ownDelta
+                : null;
             if (blobs.TryGetValue((sequence, CheckpointKeys.Snapshot), out var snapshot) && snapshot.TryComplete(out var stateJson))
             {
                 state = AgentState.Parse(stateJson);
             }
-            else if ((deltas.TryGetValue(sequence, out delta) || (blobs.TryGetValue((sequence, CheckpointKeys.Delta), out var own) && own.TryComplete(out delta))) && state is not null)
+            else if (delta is not null)
             {
-                state = state.Apply(StateUpdate.ParseStored(delta));
+                state = state?.Apply(StateUpdate.ParseStored(delta));
             }
             else if (sequence > required)
             {
-                break; // the next checkpoint is gone (rolled back): the writes it held are unknown
+                break; // the next checkpoint is gone (rolled back or compacted): the writes it held are unknown
             }
             else
             {
-                throw new InvalidOperationException($"Checkpoint {sequence} of this thread has neither a snapshot nor a delta; its rows are incomplete.");
+                state = null; // a checkpoint compaction deleted: no state until the next snapshot
             }
 
-            if (sequence >= low)
+            if (sequence >= low && state is not null)
             {
                 states[sequence] = (state, delta);
             }
@@ -515,6 +545,9 @@ public sealed class TableCheckpointStore : ICheckpointStore
 
         return states;
     }
+
+    private static AgentState? StateAt(Dictionary<long, (AgentState State, string? Delta)> states, long sequence)
+        => states.TryGetValue(sequence, out var found) ? found.State : null;
 
     private async Task<CheckpointRow?> ReadHeadAsync(string partition, CancellationToken cancellationToken)
     {
@@ -532,10 +565,15 @@ public sealed class TableCheckpointStore : ICheckpointStore
     private static string PartitionOf(string ownerId, string threadId)
         => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(ownerId), ResourceIds.Validate(threadId, "thread"));
 
-    private static Checkpoint Complete(CheckpointRow row, string threadId, Dictionary<long, (AgentState State, string? Delta)> states)
+    /// <summary>The checkpoint of <paramref name="row"/> with its state, or null when its state is gone (compacted away since the row was read).</summary>
+    private static Checkpoint? Complete(CheckpointRow row, string threadId, Dictionary<long, (AgentState State, string? Delta)> states)
     {
+        if (!states.TryGetValue(row.Seq, out var state))
+        {
+            return null;
+        }
+
         var summary = Summarize(row, threadId);
-        var state = states[row.Seq];
         var writes = summary.Writes;
         if (row.WritesNode is { } node && state.Delta is { } delta)
         {
@@ -646,6 +684,9 @@ public sealed class TableCheckpointStore : ICheckpointStore
     {
         public string Partition => partition;
 
+        /// <summary>For a compaction snapshot inside an open block: the block's first sequence, which readers go down to.</summary>
+        public long? SnapshotFrom { get; init; }
+
         public long Sequence => sequence;
 
         public List<(char Kind, string Json)> Blobs { get; } = [];
@@ -682,6 +723,11 @@ public sealed class TableCheckpointStore : ICheckpointStore
         {
             var pieces = SplitRows(json);
             var header = new TableEntity(partition, CheckpointKeys.State(sequence, kind)) { ["W"] = writeId };
+            if (kind == CheckpointKeys.Snapshot && SnapshotFrom is { } from)
+            {
+                header[SnapshotFromProperty] = from;
+            }
+
             if (inline && pieces.Count == 1)
             {
                 header["Parts"] = 0;

@@ -16,7 +16,7 @@ namespace AgentFunctions.Storage.Runs;
 /// that loses a race is re-read and retried where that is safe (creating, completing, cancelling);
 /// otherwise the loser gets a <see cref="StoreConflictException"/>.
 /// </summary>
-public sealed class TableRunStore : IRunStore
+public sealed partial class TableRunStore : IRunStore
 {
     public const string DefaultTableName = "runs";
 

@@ -12,7 +12,7 @@ namespace AgentFunctions.Storage.Threads;
 /// so every read is a point read or a scan of the caller's own partition. The table is created on first
 /// use (or by <see cref="InitializeAsync"/>).
 /// </summary>
-public sealed class TableThreadStore : IThreadStore
+public sealed partial class TableThreadStore : IThreadStore
 {
     public const string DefaultTableName = "threads";
 
