@@ -57,6 +57,16 @@ public sealed class ThreadDeletion(IThreadStore threads, IRunStore runs, IRunRet
         }
 
         // The row is gone (now, or by an earlier attempt that did not finish): what it owned goes too.
+        await DeleteOwnedAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Deletes what a thread owns (its runs' events, its runs and their queue, its checkpoints) but not its row; idempotent.
+    /// The API's delete calls this before it deletes the row, so a delete that fails half way can be repeated by the caller.
+    /// </summary>
+    public async Task DeleteOwnedAsync(string ownerId, string threadId, CancellationToken cancellationToken = default)
+    {
         await foreach (var run in runs.ListAsync(ownerId, threadId, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             await events.DeleteAsync(run.RunId, cancellationToken).ConfigureAwait(false);
@@ -64,6 +74,5 @@ public sealed class ThreadDeletion(IThreadStore threads, IRunStore runs, IRunRet
 
         await runRetention.DeleteThreadRunsAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
         await checkpoints.DeleteThreadAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
-        return outcome;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Threads;
@@ -118,9 +119,9 @@ public static class ThreadHandlers
         var services = context.RequestServices;
         _ = await FindAsync(services, owner, threadId, cancellationToken).ConfigureAwait(false);
 
-        // State first, then the row: a delete that fails half way leaves a thread the caller can delete again,
-        // never checkpoints that nothing points to.
-        await services.GetRequiredService<ICheckpointStore>().DeleteThreadAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
+        // What the thread owns first (runs, their events, checkpoints), then the row: a delete that fails half way
+        // leaves a thread the caller can delete again, never rows that nothing points to.
+        await services.GetRequiredService<ThreadDeletion>().DeleteOwnedAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
         await services.GetRequiredService<IThreadStore>().DeleteAsync(owner, threadId, cancellationToken: cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Messages;
+using AgentFunctions.Core.RunEvents;
+using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.State;
 using AgentFunctions.Core.Threads;
 using Microsoft.Extensions.DependencyInjection;
@@ -173,6 +175,23 @@ public class ThreadsRoutesTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal(204, (int)response.StatusCode);
         Assert.Equal(404, (int)(await _client.GetAsync($"/threads/{id}")).StatusCode);
         Assert.Null(await checkpoints.GetLatestAsync(Owner, id));
+    }
+
+    [Fact]
+    public async Task Delete_ThreadWithABackgroundRun_ItsRunsAndTheirEventsAreGoneToo()
+    {
+        var id = await CreateAsync();
+        var run = await (await _client.PostJsonAsync($"/threads/{id}/runs", """{"assistant_id":"agent","input":{"messages":[{"type":"human","content":"hi"}]}}""")).ReadJsonAsync();
+        var runId = run.GetProperty("run_id").GetString()!;
+        Assert.Equal(200, (int)(await _client.GetAsync($"/threads/{id}/runs/{runId}/join")).StatusCode);
+        var events = server.Services.GetRequiredService<IRunEventLog>();
+        Assert.NotEmpty(await events.ReadAsync(runId).ToListAsync());
+
+        var response = await _client.DeleteAsync($"/threads/{id}");
+
+        Assert.Equal(204, (int)response.StatusCode);
+        Assert.Null(await server.Services.GetRequiredService<IRunStore>().GetAsync(Owner, id, runId));
+        Assert.Empty(await events.ReadAsync(runId).ToListAsync());
     }
 
     [Fact]
