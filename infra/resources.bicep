@@ -21,12 +21,15 @@ param maximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
+@description('When the retention sweep runs (six-field CRON, UTC).')
+param retentionSweepSchedule string = '0 0 * * * *'
+
 var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}'
 
 // The names the app uses (StorageSettings with no prefix: the queue trigger names its queue at build time).
 var tableNames = ['threads', 'assistants', 'checkpoints', 'runs', 'runevents']
-var queueNames = ['runs', 'runs-poison']
+var queueNames = ['runs', 'runs-poison', 'compaction', 'compaction-poison']
 
 // Built-in role definitions (data plane).
 var roles = {
@@ -203,6 +206,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
       Auth__Mode: authMode
       Model__Provider: modelProvider
+      RETENTION_SWEEP_SCHEDULE: retentionSweepSchedule
     }, modelProvider == 'openai' ? {
       OpenAI__Endpoint: openAIEndpoint
       OpenAI__Model: openAIModel
