@@ -73,10 +73,14 @@ internal sealed class InvocationTracingMiddleware(RequestDelegate next)
         }
     }
 
-    /// <summary>Names the span after the route it matched (<c>POST /threads/{thread_id}/runs/stream</c>), once routing has run.</summary>
+    /// <summary>
+    /// Names the span after the route it matched (<c>POST /threads/{threadId}/runs/stream</c>), once routing has run
+    /// (the exception handler clears the request's endpoint, and keeps it on its feature).
+    /// </summary>
     private static void Name(InvocationTrace trace, HttpContext context)
     {
-        if (trace.Activity is { } activity && context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } route })
+        if (trace.Activity is { } activity
+            && (context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint) is RouteEndpoint { RoutePattern.RawText: { } route })
         {
             activity.DisplayName = context.Request.Method + " " + route;
             activity.SetTag(TelemetryAttributes.HttpRoute, route);
