@@ -39,7 +39,7 @@ public class ServerFixture : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var connection = Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } value
             ? value
