@@ -52,7 +52,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until it says where it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString, string prefix)
+    /// <param name="connectionString">The storage.</param>
+    /// <param name="prefix">Its table and queue names' prefix.</param>
+    /// <param name="environment">More environment variables for the server (telemetry settings).</param>
+    public static async Task<ServerProcess> StartAsync(string connectionString, string prefix, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = FindServerDll();
         var start = new ProcessStartInfo("dotnet")
@@ -72,6 +75,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "URLS", "urls" })
         {
             start.Environment.Remove(name); // these would win over PORT and HOST
+        }
+
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal) || k == "DOTNET_STARTUP_HOOKS").ToList())
+        {
+            start.Environment.Remove(name); // telemetry only as the benchmark asks for it
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
