@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using AgentFunctions.Http.Tests.Runs;
 using static AgentFunctions.Http.Tests.Runs.RunsApi;
 
@@ -45,6 +46,8 @@ public sealed class OtlpExportTests(OtlpServerFixture server) : IClassFixture<Ot
             Assert.Equal(200, (int)response.StatusCode);
         }
 
+        var providers = server.Services.GetRequiredService<AgentFunctions.Hosting.Telemetry.TelemetryProviders>();
+        Assert.NotNull(providers.Tracer);
         await server.StopAsync();
 
         var spans = server.Receiver.Spans().Where(s => s.TraceId == traceId.ToHexString()).ToList();
@@ -54,7 +57,20 @@ public sealed class OtlpExportTests(OtlpServerFixture server) : IClassFixture<Ot
         Assert.Equal(invocation.SpanId, run.ParentSpanId);
         Assert.Equal(2, spans.Count(s => s.Name == "chat offline" && s.ParentSpanId == run.SpanId));
         Assert.Single(spans, s => s.Name == "execute_tool calculator" && s.ParentSpanId == run.SpanId);
+        Assert.Null(providers.Tracer); // shut down with the host
         var metrics = server.Receiver.Posts["/v1/metrics"].Select(Encoding.UTF8.GetString).ToList();
         Assert.Contains(metrics, m => m.Contains("agentfunctions.runs", StringComparison.Ordinal) && m.Contains("gen_ai.client.token.usage", StringComparison.Ordinal));
+    }
+}
+
+public sealed class TelemetryProvidersTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    [Fact]
+    public void Start_NoOtlpEndpointConfigured_NoProviderIsBuiltAndNothingIsExported()
+    {
+        var providers = server.Services.GetRequiredService<AgentFunctions.Hosting.Telemetry.TelemetryProviders>();
+
+        Assert.Null(providers.Tracer);
+        Assert.Null(providers.Meter);
     }
 }
