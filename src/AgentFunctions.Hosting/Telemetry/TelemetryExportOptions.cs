@@ -20,8 +20,14 @@ public sealed class TelemetryExportOptions
     /// <summary>The service name when <see cref="ServiceNameKey"/> is not set.</summary>
     public const string DefaultServiceName = "agentfunctions";
 
-    /// <summary>Export over OTLP (from <see cref="OtlpEndpointKey"/>).</summary>
-    public bool Otlp { get; set; }
+    /// <summary>Export spans over OTLP: <see cref="OtlpEndpointKey"/> is set, and <c>OTEL_TRACES_EXPORTER</c> is not <c>none</c>.</summary>
+    public bool OtlpTraces { get; set; }
+
+    /// <summary>Export metrics over OTLP: <see cref="OtlpEndpointKey"/> is set, and <c>OTEL_METRICS_EXPORTER</c> is not <c>none</c>.</summary>
+    public bool OtlpMetrics { get; set; }
+
+    /// <summary>Export logs over OTLP: <see cref="OtlpEndpointKey"/> is set, and <c>OTEL_LOGS_EXPORTER</c> is not <c>none</c> (read at registration).</summary>
+    public bool OtlpLogs { get; set; }
 
     /// <summary>The <c>service.name</c> of what is exported.</summary>
     public string ServiceName { get; set; } = DefaultServiceName;
@@ -33,5 +39,10 @@ public sealed class TelemetryExportOptions
     public IList<Action<MeterProviderBuilder>> Metrics { get; } = [];
 
     /// <summary>Whether anything is exported, so that providers are worth building.</summary>
-    public bool Exports => Otlp || Tracing.Count > 0 || Metrics.Count > 0;
+    public bool Exports => OtlpTraces || OtlpMetrics || Tracing.Count > 0 || Metrics.Count > 0;
+
+    /// <summary>Whether a signal is exported over OTLP: the endpoint is set and its <c>OTEL_{SIGNAL}_EXPORTER</c> is not <c>none</c>.</summary>
+    internal static bool Exported(Microsoft.Extensions.Configuration.IConfiguration configuration, string signal)
+        => !string.IsNullOrWhiteSpace(configuration[OtlpEndpointKey])
+            && !string.Equals(configuration[$"OTEL_{signal}_EXPORTER"], "none", StringComparison.OrdinalIgnoreCase);
 }

@@ -33,37 +33,49 @@ public sealed class TelemetryProviders(IOptions<TelemetryExportOptions> options,
     {
         lock (_lock)
         {
-            if (!_options.Exports || _tracer is not null)
+            if (!_options.Exports || _tracer is not null || _meter is not null)
             {
                 return Task.CompletedTask;
             }
 
-            var tracing = Sdk.CreateTracerProviderBuilder()
-                .ConfigureServices(services => services.AddSingleton(configuration))
-                .ConfigureResource(Describe)
-                .AddSource(AgentTelemetry.Name);
-            var metrics = Sdk.CreateMeterProviderBuilder()
-                .ConfigureServices(services => services.AddSingleton(configuration))
-                .ConfigureResource(Describe)
-                .AddMeter(AgentTelemetry.Name, "Microsoft.AspNetCore.Hosting");
-            if (_options.Otlp)
+            // Each provider only when something takes its signal: a tracer provider samples every span, exported or not.
+            if (_options.OtlpTraces || _options.Tracing.Count > 0)
             {
-                tracing.AddOtlpExporter();
-                metrics.AddOtlpExporter();
+                var tracing = Sdk.CreateTracerProviderBuilder()
+                    .ConfigureServices(services => services.AddSingleton(configuration))
+                    .ConfigureResource(Describe)
+                    .AddSource(AgentTelemetry.Name);
+                if (_options.OtlpTraces)
+                {
+                    tracing.AddOtlpExporter();
+                }
+
+                foreach (var configure in _options.Tracing)
+                {
+                    configure(tracing);
+                }
+
+                _tracer = tracing.Build();
             }
 
-            foreach (var configure in _options.Tracing)
+            if (_options.OtlpMetrics || _options.Metrics.Count > 0)
             {
-                configure(tracing);
-            }
+                var metrics = Sdk.CreateMeterProviderBuilder()
+                    .ConfigureServices(services => services.AddSingleton(configuration))
+                    .ConfigureResource(Describe)
+                    .AddMeter(AgentTelemetry.Name, "Microsoft.AspNetCore.Hosting");
+                if (_options.OtlpMetrics)
+                {
+                    metrics.AddOtlpExporter();
+                }
 
-            foreach (var configure in _options.Metrics)
-            {
-                configure(metrics);
-            }
+                foreach (var configure in _options.Metrics)
+                {
+                    configure(metrics);
+                }
 
-            _tracer = tracing.Build();
-            _meter = metrics.Build();
+                _meter = metrics.Build();
+            }
         }
 
         return Task.CompletedTask;

@@ -139,6 +139,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (peak, current);
     }
 
+    /// <summary>
+    /// The CPU time the server has used so far, all its threads, user and system (utime + stime of
+    /// /proc/&lt;pid&gt;/stat, in clock ticks of 10 ms): what its work costs, far less swayed than wall-clock
+    /// figures by what else the machine is doing.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnBenchmarkExit;

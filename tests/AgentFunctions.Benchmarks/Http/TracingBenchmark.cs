@@ -12,14 +12,17 @@ namespace AgentFunctions.Benchmarks.Http;
 /// Three server processes at once, the same build over the same storage: tracing off (nothing listens), with a
 /// listener (every span of the library sampled and recorded in the process, none exported: the
 /// <see cref="StartupHook"/>), and with OTLP export on (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> to a loopback sink in
-/// this process that accepts every post). Each round measures each server in turn (the order rotating), one
-/// stream at a time then a burst at once, with a <c>traceparent</c> on every request; the figures are medians
-/// over the rounds, and the ratios are against tracing off, measured in the same run.
+/// this process that accepts every post). Each round streams one run at a time on each server in turn (the order
+/// rotating), then a burst at once on each, with a <c>traceparent</c> on every request. Printed: the CPU time each
+/// server used per run over all rounds (from /proc: the steadiest figure on a shared machine), times to the first
+/// event and token, events per second, and the ratios against tracing off, measured in the same run (wall-clock
+/// ratios paired by round).
 /// </summary>
 internal static class TracingBenchmark
 {
-    private const int Rounds = 6;
-    private const int SinglePerRound = 6;
+    private const int WarmUpRounds = 3;
+    private const int Rounds = 10;
+    private const int SinglePerRound = 4;
     private const int Burst = 20;
     private const string HttpBenchmarkRun = "offline model, 200 tokens, no delay, values + messages-tuple";
 
@@ -60,34 +63,47 @@ internal static class TracingBenchmark
             var results = configurations.Select(_ => new Measurements()).ToArray();
 
             // Warm-up: JIT on both sides, tables, connections, the exporter's first posts.
-            foreach (var client in clients)
+            // Three rounds, so that the JIT's second tier has compiled the hot paths of every server before anything is counted.
+            var warmUp = configurations.Select(_ => new Measurements()).ToArray();
+            for (var round = 0; round < WarmUpRounds; round++)
             {
-                await MeasureAsync(client, new Measurements());
+                await RoundAsync(clients, warmUp, round);
             }
 
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var cpuBefore = servers.Select(s => s.CpuTime()).ToArray();
             for (var round = 0; round < Rounds; round++)
             {
-                for (var k = 0; k < servers.Count; k++)
-                {
-                    var i = (round + k) % servers.Count;
-                    await MeasureAsync(clients[i], results[i]);
-                }
+                await RoundAsync(clients, results, round);
             }
 
-            Console.WriteLine($"streamed runs ({HttpBenchmarkRun}), a traceparent on each; {Rounds} rounds, each server in turn: {SinglePerRound} streams one at a time, then {Burst} at once");
-            Console.WriteLine($"  {"",-12} {"first event",12} {"first token",12} {"events/s, one",14} {"events/s, burst",16} {"burst first event p95",22}");
-            foreach (var (name, m) in configurations.Select(c => c.Name).Zip(results))
+            var cpuPerRun = servers.Select((s, i) => (s.CpuTime() - cpuBefore[i]).TotalMilliseconds / (results[i].Single.Count + results[i].BurstFirstEvents.Count)).ToArray();
+
+            Console.WriteLine($"streamed runs ({HttpBenchmarkRun}), a traceparent on each; {Rounds} rounds of {SinglePerRound} streams one at a time on each server (interleaved, one stream each in turn), then {Burst} at once on each server in turn");
+            Console.WriteLine($"  {"",-12} {"server CPU/run",15} {"first event",12} {"first token",12} {"events/s, one",14} {"events/s, burst",16} {"burst first event p95",22}");
+            for (var i = 0; i < results.Length; i++)
             {
-                Console.WriteLine($"  {name,-12} {m.FirstEventMs,9:F1} ms {m.FirstTokenMs,9:F1} ms {m.SingleRate,14:N0} {m.BurstRate,16:N0} {m.BurstFirstEventP95,19:F1} ms");
+                var m = results[i];
+                Console.WriteLine($"  {configurations[i].Name,-12} {cpuPerRun[i],12:F2} ms {m.FirstEventMs,9:F1} ms {m.FirstTokenMs,9:F1} ms {m.SingleRate,14:N0} {m.BurstRate,16:N0} {m.BurstFirstEventP95,19:F1} ms");
             }
 
+            // The CPU a run costs the server is the steadiest measure on a shared machine; the wall-clock ratios below sway with its load.
+            for (var i = 1; i < results.Length; i++)
+            {
+                Console.WriteLine($"  {configurations[i].Name} against off: server CPU per run {cpuPerRun[i] / cpuPerRun[0]:F3}x (overhead {(cpuPerRun[i] / cpuPerRun[0] - 1) * 100:F1}%)");
+            }
+
+            // Ratios paired by round (the same moments of this machine's load), then the median over the rounds.
             var off = results[0];
             foreach (var (name, m) in configurations.Select(c => c.Name).Zip(results).Skip(1))
             {
+                var single = HttpBenchmark.Median(m.SingleRates.Zip(off.SingleRates, (a, b) => a / b));
+                var burst = HttpBenchmark.Median(m.BurstRates.Zip(off.BurstRates, (a, b) => a / b));
+                var firstEvent = HttpBenchmark.Median(m.FirstEvents.Zip(off.FirstEvents, (a, b) => a / b));
+                var firstToken = HttpBenchmark.Median(m.FirstTokens.Zip(off.FirstTokens, (a, b) => a / b));
                 Console.WriteLine(
-                    $"  {name} against off: throughput {m.SingleRate / off.SingleRate:F3}x one at a time, {m.BurstRate / off.BurstRate:F3}x in bursts " +
-                    $"(overhead {Overhead(off.SingleRate, m.SingleRate),5:F1}% / {Overhead(off.BurstRate, m.BurstRate),5:F1}%); " +
-                    $"time to first event {m.FirstEventMs / off.FirstEventMs:F3}x, to first token {m.FirstTokenMs / off.FirstTokenMs:F3}x");
+                    $"  {name} against off (median of per-round ratios): throughput {single:F3}x one at a time, {burst:F3}x in bursts " +
+                    $"(overhead {(1 / single - 1) * 100:F1}% / {(1 / burst - 1) * 100:F1}%); time to first event {firstEvent:F3}x, to first token {firstToken:F3}x");
             }
 
             Console.WriteLine($"  OTLP sink: {sink.Posts:N0} posts, {sink.Bytes / 1024.0:N0} KiB received (traces {sink.TracePosts:N0} posts); goal: under 5% overhead with export on");
@@ -111,23 +127,35 @@ internal static class TracingBenchmark
         }
     }
 
-    /// <summary>Slower is positive: how much lower the throughput is than with tracing off, in percent.</summary>
-    private static double Overhead(double off, double on) => (off / on - 1) * 100;
-
-    private static async Task MeasureAsync(HttpClient client, Measurements into)
+    /// <summary>One round: single streams interleaved across the servers (the order rotating), then a burst on each in turn.</summary>
+    private static async Task RoundAsync(List<HttpClient> clients, Measurements[] into, int round)
     {
-        for (var i = 0; i < SinglePerRound; i++)
+        var singles = into.Select(_ => new List<HttpBenchmark.StreamResult>()).ToArray();
+        for (var n = 0; n < SinglePerRound; n++)
         {
-            var thread = await HttpBenchmark.CreateThreadAsync(client);
-            into.Single.Add(await HttpBenchmark.StreamAsync(client, thread, TraceParent()));
+            for (var k = 0; k < clients.Count; k++)
+            {
+                var i = (round + n + k) % clients.Count;
+                var thread = await HttpBenchmark.CreateThreadAsync(clients[i]);
+                singles[i].Add(await HttpBenchmark.StreamAsync(clients[i], thread, TraceParent()));
+            }
         }
 
-        var threads = await Task.WhenAll(Enumerable.Range(0, Burst).Select(_ => HttpBenchmark.CreateThreadAsync(client)));
-        var started = Stopwatch.GetTimestamp();
-        var burst = await Task.WhenAll(threads.Select(t => Task.Run(() => HttpBenchmark.StreamAsync(client, t, TraceParent()))));
-        var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        into.BurstRates.Add(burst.Sum(r => r.Events) / wall);
-        into.BurstFirstEvents.AddRange(burst.Select(r => r.FirstEventMs));
+        for (var k = 0; k < clients.Count; k++)
+        {
+            var i = (round + k) % clients.Count;
+            var client = clients[i];
+            var threads = await Task.WhenAll(Enumerable.Range(0, Burst).Select(_ => HttpBenchmark.CreateThreadAsync(client)));
+            var started = Stopwatch.GetTimestamp();
+            var burst = await Task.WhenAll(threads.Select(t => Task.Run(() => HttpBenchmark.StreamAsync(client, t, TraceParent()))));
+            var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            into[i].BurstRates.Add(burst.Sum(r => r.Events) / wall);
+            into[i].BurstFirstEvents.AddRange(burst.Select(r => r.FirstEventMs));
+            into[i].Single.AddRange(singles[i]);
+            into[i].SingleRates.Add(HttpBenchmark.Median(singles[i].Select(r => r.Events / (r.TotalMs / 1000))));
+            into[i].FirstEvents.Add(HttpBenchmark.Median(singles[i].Select(r => r.FirstEventMs)));
+            into[i].FirstTokens.Add(HttpBenchmark.Median(singles[i].Select(r => r.FirstTokenMs)));
+        }
     }
 
     private static string TraceParent() => $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01";
@@ -137,6 +165,13 @@ internal static class TracingBenchmark
         public List<HttpBenchmark.StreamResult> Single { get; } = [];
 
         public List<double> BurstRates { get; } = [];
+
+        /// <summary>Per round: the median rate of its single streams, and their median times to the first event and token.</summary>
+        public List<double> SingleRates { get; } = [];
+
+        public List<double> FirstEvents { get; } = [];
+
+        public List<double> FirstTokens { get; } = [];
 
         public List<double> BurstFirstEvents { get; } = [];
 

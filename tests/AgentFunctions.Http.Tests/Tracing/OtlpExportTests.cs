@@ -6,7 +6,7 @@ using static AgentFunctions.Http.Tests.Runs.RunsApi;
 namespace AgentFunctions.Http.Tests.Tracing;
 
 /// <summary>The server configured with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, exporting to a loopback OTLP receiver.</summary>
-public sealed class OtlpServerFixture : ServerFixture
+public class OtlpServerFixture : ServerFixture
 {
     public OtlpReceiver Receiver { get; } = new();
 
@@ -72,5 +72,23 @@ public sealed class TelemetryProvidersTests(ServerFixture server) : IClassFixtur
 
         Assert.Null(providers.Tracer);
         Assert.Null(providers.Meter);
+    }
+}
+
+/// <summary>OTLP configured with <c>OTEL_TRACES_EXPORTER=none</c>: metrics only.</summary>
+public sealed class OtlpMetricsOnlyServerFixture : OtlpServerFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => [.. base.Settings(), new("OTEL_TRACES_EXPORTER", "none")];
+}
+
+public sealed class OtlpSignalSwitchTests(OtlpMetricsOnlyServerFixture server) : IClassFixture<OtlpMetricsOnlyServerFixture>
+{
+    [Fact]
+    public void Start_TracesExporterNone_NoTracerProviderButAMeterProvider()
+    {
+        var providers = server.Services.GetRequiredService<AgentFunctions.Hosting.Telemetry.TelemetryProviders>();
+
+        Assert.Null(providers.Tracer);
+        Assert.NotNull(providers.Meter);
     }
 }
