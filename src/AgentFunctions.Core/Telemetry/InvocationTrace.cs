@@ -33,6 +33,27 @@ public enum InvocationOutcome
 /// </para>
 /// <para>With nothing listening to <see cref="AgentTelemetry.Source"/>, no span is created and this costs one small object.</para>
 /// </remarks>
+/// <example>
+/// A host's middleware, in its own async method (so that start and end share its flow):
+/// <code>
+/// var trace = InvocationTrace.Start(name, ActivityKind.Server, traceParent, traceState);
+/// try
+/// {
+///     await next(context);            // the handler, and then the whole response
+///     trace.Complete(statusCode);
+/// }
+/// catch (OperationCanceledException) when (callerGone.IsCancellationRequested)
+/// {
+///     trace.Cancel();
+///     throw;
+/// }
+/// catch (Exception e)
+/// {
+///     trace.Fail(e);
+///     throw;
+/// }
+/// </code>
+/// </example>
 public sealed class InvocationTrace
 {
     /// <summary>The invocation whose flow this is: set by <see cref="Start"/>, seen by every flow it starts, reset by the end.</summary>
