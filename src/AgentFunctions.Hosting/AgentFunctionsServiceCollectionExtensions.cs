@@ -7,6 +7,7 @@ using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Core.Tools;
+using AgentFunctions.Hosting.Telemetry;
 using AgentFunctions.Http;
 using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Assistants;
@@ -26,12 +27,13 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Hosting;
 
-/// <summary>The one call every host makes: storage, models, tools, the runtime and the HTTP API, from configuration.</summary>
+/// <summary>The one call every host makes: telemetry, storage, models, tools, the runtime and the HTTP API, from configuration.</summary>
 public static class AgentFunctionsServiceCollectionExtensions
 {
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddAgentFunctionsTelemetry(configuration);
         services.AddAgentFunctionsHttp(configuration);
         services.AddSingleton(TimeProvider.System);
 

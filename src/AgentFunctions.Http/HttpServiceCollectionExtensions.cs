@@ -1,6 +1,7 @@
 using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Invocation;
 using AgentFunctions.Http.Problems;
+using AgentFunctions.Http.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -46,11 +47,15 @@ public static class HttpServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The API's middleware: problem details for failures, CORS as configured, and the body size limit.</summary>
+    /// <summary>
+    /// The API's middleware: each request's trace (first, so that it spans everything after it, failures included),
+    /// problem details for failures, CORS as configured, and the body size limit.
+    /// </summary>
     public static WebApplication UseAgentFunctionsHttp(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Configuration.GetSection(HttpApiOptions.SectionName).Get<HttpApiOptions>() ?? new HttpApiOptions();
+        app.UseMiddleware<InvocationTracingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (options.CorsOrigins.Count > 0)

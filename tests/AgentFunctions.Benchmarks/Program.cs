@@ -18,6 +18,7 @@ internal static class Program
         ["runtime"] = RuntimeBenchmark.RunAsync,
         ["runevents"] = RunEventBenchmark.RunAsync,
         ["http"] = HttpBenchmark.RunAsync,
+        ["tracing"] = TracingBenchmark.RunAsync,
     };
 
     private static async Task<int> Main(string[] args)

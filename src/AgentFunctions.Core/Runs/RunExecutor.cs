@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AgentFunctions.Core.Assistants;
@@ -5,6 +6,7 @@ using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Threads;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -73,18 +75,20 @@ public sealed partial class RunExecutor
     /// </summary>
     /// <param name="run">The run, as created.</param>
     /// <param name="persistEvents">Write the events to the event log (background and resumable runs), so any instance can join.</param>
-    public RunHandle Start(AgentRun run, bool persistEvents)
+    /// <param name="queuedBy">The span that queued a background run: the run's span links to it.</param>
+    public RunHandle Start(AgentRun run, bool persistEvents, ActivityContext queuedBy = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var live = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var handle = new RunHandle(live.Reader);
-        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, live.Writer));
+        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, live.Writer, queuedBy));
         return handle;
     }
 
-    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ChannelWriter<RunEvent> live)
+    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ChannelWriter<RunEvent> live, ActivityContext queuedBy)
     {
         using var stop = new CancellationTokenSource();
+        using var telemetry = RunTelemetry.Start(run, queuedBy);
         handle.Stop = stop;
         AgentRun? held = null;
         try
@@ -92,19 +96,25 @@ public sealed partial class RunExecutor
             held = await AcquireAsync(run, stop.Token).ConfigureAwait(false);
             if (held is null)
             {
+                telemetry.Ended(null);
                 return null;
             }
 
-            return await RunHeldAsync(held, persistEvents, handle, live, stop).ConfigureAwait(false);
+            telemetry.Held(held);
+            var ended = await RunHeldAsync(held, persistEvents, handle, live, stop, telemetry).ConfigureAwait(false);
+            telemetry.Ended(ended.Status);
+            return ended;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested && held is null)
         {
             // Stopped while waiting for its turn: the run stays queued for whoever takes it.
+            telemetry.Ended(null);
             return null;
         }
         catch (Exception e)
         {
             LogRunFailed(_logger, run.RunId, run.ThreadId, e);
+            telemetry.Ended(RunStatus.Error, e);
             if (held is not null)
             {
                 return await EndAsync(held, RunStatus.Error, "The run failed.", cancelled: false, CancellationToken.None).ConfigureAwait(false);
@@ -118,7 +128,8 @@ public sealed partial class RunExecutor
         }
     }
 
-    private async Task<AgentRun> RunHeldAsync(AgentRun held, bool persistEvents, RunHandle handle, ChannelWriter<RunEvent> live, CancellationTokenSource stop)
+    private async Task<AgentRun> RunHeldAsync(
+        AgentRun held, bool persistEvents, RunHandle handle, ChannelWriter<RunEvent> live, CancellationTokenSource stop, RunTelemetry telemetry)
     {
         var options = RunOptions.Parse(held.Kwargs);
         var settings = await SettingsAsync(held, options, stop.Token).ConfigureAwait(false);
@@ -149,6 +160,7 @@ public sealed partial class RunExecutor
         {
             await foreach (var runEvent in execution.Events.WithCancellation(stop.Token).ConfigureAwait(false))
             {
+                telemetry.Event();
                 if (writer is not null)
                 {
                     await writer.AppendAsync(runEvent, CancellationToken.None).ConfigureAwait(false);

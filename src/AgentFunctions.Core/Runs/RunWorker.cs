@@ -1,12 +1,24 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace AgentFunctions.Core.Runs;
 
-/// <summary>A background run to execute, as it travels on the <c>runs</c> queue.</summary>
-public sealed record RunMessage(string OwnerId, string ThreadId, string RunId)
+/// <summary>
+/// A background run to execute, as it travels on the <c>runs</c> queue, with the W3C <c>traceparent</c> of the
+/// span that queued it when there was one (absent from older messages, which still parse).
+/// </summary>
+public sealed record RunMessage(string OwnerId, string ThreadId, string RunId, string? TraceParent = null)
 {
-    public BinaryData ToBinaryData() => BinaryData.FromString(JsonSerializer.Serialize(
-        new Dictionary<string, string> { ["owner_id"] = OwnerId, ["thread_id"] = ThreadId, ["run_id"] = RunId }));
+    public BinaryData ToBinaryData()
+    {
+        var body = new Dictionary<string, string> { ["owner_id"] = OwnerId, ["thread_id"] = ThreadId, ["run_id"] = RunId };
+        if (TraceParent is not null)
+        {
+            body["traceparent"] = TraceParent;
+        }
+
+        return BinaryData.FromString(JsonSerializer.Serialize(body));
+    }
 
     /// <exception cref="FormatException">The body is not a run message.</exception>
     public static RunMessage Parse(BinaryData body)
@@ -19,7 +31,8 @@ public sealed record RunMessage(string OwnerId, string ThreadId, string RunId)
             return new RunMessage(
                 root.GetProperty("owner_id").GetString() ?? throw new FormatException("owner_id is null."),
                 root.GetProperty("thread_id").GetString() ?? throw new FormatException("thread_id is null."),
-                root.GetProperty("run_id").GetString() ?? throw new FormatException("run_id is null."));
+                root.GetProperty("run_id").GetString() ?? throw new FormatException("run_id is null."),
+                root.TryGetProperty("traceparent", out var traceParent) && traceParent.ValueKind == JsonValueKind.String ? traceParent.GetString() : null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -50,7 +63,8 @@ public sealed class RunWorker(IRunStore runs, RunExecutor executor)
             return null;
         }
 
-        var handle = executor.Start(run, persistEvents: true);
+        _ = ActivityContext.TryParse(message.TraceParent, null, isRemote: true, out var queuedBy);
+        var handle = executor.Start(run, persistEvents: true, queuedBy);
         return await handle.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -6,6 +6,7 @@ using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.State;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Tools;
 using Microsoft.Extensions.AI;
 
@@ -178,7 +179,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
             IReadOnlyList<string> next;
             if (node == AgentNode)
             {
-                var model = new ModelCall(models.Resolve(request.Settings.Model), request, cursor.State, enabledTools);
+                var model = new ModelCall(new TracingChatClient(models.Resolve(request.Settings.Model)), request, cursor.State, enabledTools);
                 await foreach (var e in CallModelAsync(model, events, task, cancellationToken).ConfigureAwait(false))
                 {
                     yield return e;
@@ -402,9 +403,11 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
 
     private async Task<ToolMessage> CallToolAsync(ToolCall call, IReadOnlyList<AIFunction> enabled, CancellationToken cancellationToken)
     {
+        using var span = ToolTelemetry.Start(call.Name, call.Id);
         var result = enabled.Any(t => t.Name == call.Name)
             ? await tools.InvokeAsync(call.Name, call.Args.GetRawText(), cancellationToken).ConfigureAwait(false)
             : ToolResult.Error($"Tool '{call.Name}' is not enabled for this assistant. Enabled: {(enabled.Count == 0 ? "none" : string.Join(", ", enabled.Select(t => t.Name)))}.");
+        ToolTelemetry.End(span, result.IsError);
         return new ToolMessage
         {
             Content = result.IsError ? $"Error: {result.Content}\n Please fix your mistakes." : result.Content,

@@ -16,4 +16,11 @@ public static class AgentTelemetry
     public static ActivitySource Source { get; } = new(Name, typeof(AgentTelemetry).Assembly.GetName().Version?.ToString());
 
     public static Meter Meter { get; } = new(Name, typeof(AgentTelemetry).Assembly.GetName().Version?.ToString());
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the current span when it is one of ours (to carry in a queued message, so
+    /// that whoever handles it can link to it); null otherwise, and when nothing listens.
+    /// </summary>
+    public static string? CurrentTraceParent()
+        => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current && current.Source == Source ? current.Id : null;
 }

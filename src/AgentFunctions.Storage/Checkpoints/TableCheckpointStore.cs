@@ -5,6 +5,7 @@ using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Paging;
 using AgentFunctions.Core.State;
 using AgentFunctions.Core.Stores;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Storage.Owners;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
@@ -399,6 +400,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         }
 
         await SubmitAsync(final, cancellationToken).ConfigureAwait(false);
+        AgentMetrics.CheckpointBytesWritten.Add(
+            finalBytes, new KeyValuePair<string, object?>(TelemetryAttributes.CheckpointKind, row.Kind == CheckpointRow.KindSnapshot ? "snapshot" : "delta"));
     }
 
     /// <summary>Writes the part rows of a blob too large for one transaction, in as many transactions as they take.</summary>

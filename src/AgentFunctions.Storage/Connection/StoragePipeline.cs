@@ -4,18 +4,19 @@ using Azure.Core.Pipeline;
 
 namespace AgentFunctions.Storage;
 
-/// <summary>Builds the Azure.Core pipeline of a storage client: version header, retries, authentication, error details.</summary>
+/// <summary>Builds the Azure.Core pipeline of a storage client: a span per call, version header, retries, authentication, error details.</summary>
 internal static class StoragePipeline
 {
     /// <summary>The scope a <see cref="TokenCredential"/> is asked for, for the Table and Queue services alike.</summary>
     public const string TokenScope = "https://storage.azure.com/.default";
 
-    public static HttpPipeline Build(ClientOptions options, string serviceVersion, HttpPipelinePolicy? authentication)
+    public static HttpPipeline Build(ClientOptions options, string serviceVersion, HttpPipelinePolicy? authentication, StorageService service)
     {
         var pipelineOptions = new HttpPipelineOptions(options)
         {
             RequestFailedDetailsParser = new StorageErrorParser(),
         };
+        pipelineOptions.PerCallPolicies.Add(new StorageTracingPolicy(service));
         pipelineOptions.PerCallPolicies.Add(new VersionPolicy(serviceVersion));
         if (authentication is not null)
         {
@@ -24,6 +25,9 @@ internal static class StoragePipeline
 
         return HttpPipelineBuilder.Build(pipelineOptions);
     }
+
+    /// <summary>Names the table or queue <paramref name="message"/> addresses, for its span.</summary>
+    public static void SetResource(HttpMessage message, string resource) => message.SetProperty(StorageTracingPolicy.ResourceProperty, resource);
 
     public static HttpPipelinePolicy SharedKey(StorageSharedKeyCredential credential, StorageService service) => new SharedKeyPolicy(credential, service);
 

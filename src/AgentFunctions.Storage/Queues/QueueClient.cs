@@ -292,6 +292,7 @@ public class QueueClient
     private HttpMessage CreateMessage(RequestMethod method, string? path, string? messageId = null)
     {
         var message = _pipeline.CreateMessage();
+        StoragePipeline.SetResource(message, Name);
         var request = message.Request;
         request.Method = method;
         request.Uri.Reset(Uri);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using AgentFunctions.Core.Telemetry;
 using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -105,16 +107,21 @@ public sealed partial class QueueMessagePump
         await Task.WhenAll(working).ConfigureAwait(false);
     }
 
-    /// <summary>Handles one received message: poison check, handler with the visibility renewed, delete.</summary>
+    /// <summary>
+    /// Handles one received message: poison check, handler with the visibility renewed, delete. The message is one
+    /// invocation, traced as a <c>process {queue}</c> consumer span that the handler's spans are children of.
+    /// </summary>
     public async Task ProcessAsync(QueueMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var trace = StartTrace(message);
         var receipt = new Receipt(message.PopReceipt);
         try
         {
             if (message.DequeueCount > _options.MaxDequeueCount)
             {
                 await PoisonAsync(message, receipt, $"delivered {message.DequeueCount} times without being handled", cancellationToken).ConfigureAwait(false);
+                trace.Complete();
                 return;
             }
 
@@ -131,19 +138,42 @@ public sealed partial class QueueMessagePump
             }
 
             await _queue.DeleteMessageAsync(message.MessageId, receipt.Value, CancellationToken.None).ConfigureAwait(false);
+            trace.Complete();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: the message reappears when its hiding ends and is handled again.
+            trace.Cancel();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            trace.Fail(e);
             LogHandlerFailed(_logger, _queue.Name, message.MessageId, message.DequeueCount, e);
             if (message.DequeueCount >= _options.MaxDequeueCount)
             {
                 await PoisonAsync(message, receipt, $"{e.GetType().Name}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
             }
         }
+        finally
+        {
+            // Ends it as failed only when something above did not (a failing poison move): the trace ends once.
+            trace.End(InvocationOutcome.Failed);
+        }
+    }
+
+    private InvocationTrace StartTrace(QueueMessage message)
+    {
+        var trace = InvocationTrace.Start("process " + _queue.Name, ActivityKind.Consumer);
+        if (trace.Activity is { IsAllDataRequested: true } activity)
+        {
+            activity.SetTag(TelemetryAttributes.MessagingSystem, "azure_storage_queues");
+            activity.SetTag(TelemetryAttributes.MessagingOperationType, "process");
+            activity.SetTag(TelemetryAttributes.MessagingDestinationName, _queue.Name);
+            activity.SetTag(TelemetryAttributes.MessagingMessageId, message.MessageId);
+            activity.SetTag(TelemetryAttributes.QueueDequeueCount, message.DequeueCount);
+        }
+
+        return trace;
     }
 
     private async Task RenewAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)

@@ -59,7 +59,7 @@ public class QueueServiceClient
         }
 
         Uri = serviceEndpoint;
-        _pipeline = StoragePipeline.Build(options, options.VersionString, authentication);
+        _pipeline = StoragePipeline.Build(options, options.VersionString, authentication, StorageService.Queue);
     }
 
     /// <summary>The Queue service endpoint, e.g. <c>https://account.queue.core.windows.net</c> or, path-style, <c>http://127.0.0.1:10001/devstoreaccount1</c>.</summary>

@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Runs;
+using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Storage.Queues;
 
 namespace AgentFunctions.Storage.Runs;
@@ -15,6 +16,8 @@ public sealed class QueueRunScheduler(QueueServiceClient service, string queueNa
     {
         ArgumentNullException.ThrowIfNull(message);
         await _created.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        await _queue.SendMessageAsync(message.ToBinaryData(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The span queuing the run goes with it, so that the run's span can link to it.
+        var traced = message.TraceParent is null ? message with { TraceParent = AgentTelemetry.CurrentTraceParent() } : message;
+        await _queue.SendMessageAsync(traced.ToBinaryData(), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

@@ -333,6 +333,7 @@ public class TableClient
     private HttpMessage CreateMessage(RequestMethod method, string path)
     {
         var message = _pipeline.CreateMessage();
+        StoragePipeline.SetResource(message, Name);
         var request = message.Request;
         request.Method = method;
         request.Uri.Reset(_endpoint);

@@ -52,7 +52,7 @@ public class TableServiceClient
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint;
-        _pipeline = StoragePipeline.Build(options ?? new TableClientOptions(), TableClientOptions.ServiceVersion, authentication);
+        _pipeline = StoragePipeline.Build(options ?? new TableClientOptions(), TableClientOptions.ServiceVersion, authentication, StorageService.Table);
     }
 
     /// <summary>The Table service endpoint.</summary>

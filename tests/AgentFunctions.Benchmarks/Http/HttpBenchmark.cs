@@ -147,13 +147,18 @@ internal static class HttpBenchmark
     }
 
     /// <summary>Streams one run to its end, reading the SSE frames as they arrive.</summary>
-    private static async Task<StreamResult> StreamAsync(HttpClient client, string threadId)
+    internal static async Task<StreamResult> StreamAsync(HttpClient client, string threadId, string? traceParent = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/threads/{threadId}/runs/stream")
         {
             Content = new StringContent(RunBody, Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (traceParent is not null)
+        {
+            request.Headers.Add("traceparent", traceParent);
+        }
+
         var started = Stopwatch.GetTimestamp();
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         await EnsureOkAsync(response, "POST runs/stream");
@@ -301,7 +306,7 @@ internal static class HttpBenchmark
 
     // ---- helpers ----
 
-    private static async Task<string> CreateThreadAsync(HttpClient client)
+    internal static async Task<string> CreateThreadAsync(HttpClient client)
     {
         var id = Guid.NewGuid().ToString("D");
         using var content = new StringContent($$"""{"thread_id":"{{id}}"}""", Encoding.UTF8, "application/json");
@@ -318,7 +323,7 @@ internal static class HttpBenchmark
         }
     }
 
-    private static async Task DeleteStorageAsync(string connectionString, string prefix)
+    internal static async Task DeleteStorageAsync(string connectionString, string prefix)
     {
         var tables = new TableServiceClient(connectionString);
         foreach (var name in new[] { "threads", "assistants", "checkpoints", "runs", "runevents" })
@@ -329,9 +334,9 @@ internal static class HttpBenchmark
         await new QueueServiceClient(connectionString).GetQueueClient((prefix + QueueRunScheduler.DefaultQueueName).ToLowerInvariant()).DeleteIfExistsAsync();
     }
 
-    private static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
+    internal static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
 
-    private static double Percentile(IReadOnlyCollection<double> values, double fraction)
+    internal static double Percentile(IReadOnlyCollection<double> values, double fraction)
     {
         var sorted = values.Order().ToList();
         var index = Math.Clamp((int)Math.Ceiling(fraction * sorted.Count) - 1, 0, sorted.Count - 1);
@@ -340,7 +345,7 @@ internal static class HttpBenchmark
 
     private static double Mb(long bytes) => bytes / (1024.0 * 1024.0);
 
-    private sealed record StreamResult(double FirstEventMs, double FirstTokenMs, int Events, int TokenEvents, double TotalMs);
+    internal sealed record StreamResult(double FirstEventMs, double FirstTokenMs, int Events, int TokenEvents, double TotalMs);
 
     private sealed record StreamSummary(double FirstEventMs, double FirstTokenMs, double EventsPerSecond, double TotalMs);
 

@@ -52,7 +52,10 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the server and waits until it says where it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString, string prefix)
+    /// <param name="connectionString">The storage.</param>
+    /// <param name="prefix">Its table and queue names' prefix.</param>
+    /// <param name="environment">More environment variables for the server (telemetry settings).</param>
+    public static async Task<ServerProcess> StartAsync(string connectionString, string prefix, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = FindServerDll();
         var start = new ProcessStartInfo("dotnet")
@@ -72,6 +75,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var name in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "URLS", "urls" })
         {
             start.Environment.Remove(name); // these would win over PORT and HOST
+        }
+
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal) || k == "DOTNET_STARTUP_HOOKS").ToList())
+        {
+            start.Environment.Remove(name); // telemetry only as the benchmark asks for it
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -124,6 +137,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         return (peak, current);
+    }
+
+    /// <summary>
+    /// The CPU time the server has used so far, all its threads, user and system (utime + stime of
+    /// /proc/&lt;pid&gt;/stat, in clock ticks of 10 ms): what its work costs, far less swayed than wall-clock
+    /// figures by what else the machine is doing.
+    /// </summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
     }
 
     public async ValueTask DisposeAsync()

@@ -18,6 +18,7 @@ public class ServerFixture : IAsyncLifetime
     public const string StorageVariable = "AGENTFUNCTIONS_STORAGE_CONNECTION_STRING";
 
     private WebApplication? _app;
+    private bool _stopped;
 
     public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
 
@@ -36,7 +37,12 @@ public class ServerFixture : IAsyncLifetime
     {
     }
 
-    public async Task InitializeAsync()
+    /// <summary>Changes to the built server before it starts, for a fixture that needs them (test-only routes).</summary>
+    protected virtual void ConfigureApp(WebApplication app)
+    {
+    }
+
+    public virtual async Task InitializeAsync()
     {
         var connection = Environment.GetEnvironmentVariable(StorageVariable) is { Length: > 0 } value
             ? value
@@ -54,16 +60,27 @@ public class ServerFixture : IAsyncLifetime
             ]);
             Configure(builder);
         });
+        ConfigureApp(_app);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Stops the server (as its host does at shutdown) before the fixture is disposed.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is not null && !_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {
-            await _app.StopAsync();
+            await StopAsync();
             await _app.DisposeAsync();
         }
     }
