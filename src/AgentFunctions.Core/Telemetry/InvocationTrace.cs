@@ -109,6 +109,34 @@ public sealed class InvocationTrace
         return trace;
     }
 
+    /// <summary>
+    /// Runs one invocation inside its trace, for a host whose invocations have no response to wait for (a queue
+    /// message, a timer): started before <paramref name="invocation"/>, ended when it returns (completed), throws
+    /// (failed, and the exception goes on), or is cancelled through <paramref name="cancellationToken"/> (cancelled).
+    /// </summary>
+    public static async Task RunAsync(
+        string name, ActivityKind kind, Func<Task> invocation, string? traceParent = null, string? traceState = null,
+        IEnumerable<KeyValuePair<string, object?>>? tags = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var trace = Start(name, kind, traceParent, traceState, tags);
+        try
+        {
+            await invocation().ConfigureAwait(false);
+            trace.Complete();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            trace.Cancel();
+            throw;
+        }
+        catch (Exception e)
+        {
+            trace.Fail(e);
+            throw;
+        }
+    }
+
     /// <summary>Ends the invocation as completed; a <paramref name="statusCode"/> of 500 or more on a server span marks it as an error.</summary>
     /// <returns>False when it had already ended.</returns>
     public bool Complete(int? statusCode = null) => End(InvocationOutcome.Completed, statusCode);

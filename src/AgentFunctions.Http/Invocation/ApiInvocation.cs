@@ -1,5 +1,6 @@
 using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Problems;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,13 +67,18 @@ public static class ApiInvocation
         return CallerAuthentication.Authenticate(context);
     }
 
-    /// <summary>What the server's exception handler middleware does: a clean response, then the API's problem for the failure.</summary>
+    /// <summary>
+    /// What the server's exception handler middleware does: a clean response, the failure on the request's
+    /// <see cref="IExceptionHandlerFeature"/> (where the invocation's trace finds it), then the API's problem for it.
+    /// </summary>
     private static async Task HandleAsync(HttpContext context, Exception exception)
     {
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();
         }
+
+        context.Features.Set<IExceptionHandlerFeature>(new ExceptionHandlerFeature { Error = exception, Path = context.Request.Path.Value ?? string.Empty });
 
         var handler = context.RequestServices.GetRequiredService<ApiExceptionHandler>();
         await handler.TryHandleAsync(context, exception, context.RequestAborted).ConfigureAwait(false);

@@ -165,4 +165,46 @@ public sealed class InvocationTraceTests
         Assert.True(ended);
         Assert.False(trace.Complete(200));
     }
+
+    [Fact]
+    public async Task RunAsync_InvocationReturns_OneCompletedSpanAroundItAndCurrentRestored()
+    {
+        using var spans = new SpanListener();
+        using var ambient = new Activity("host").Start();
+        Activity? inside = null;
+
+        await InvocationTrace.RunAsync("process compaction", ActivityKind.Consumer, () => { inside = Activity.Current; return Task.CompletedTask; }, TraceParent);
+
+        var span = Assert.Single(spans.Stopped);
+        Assert.Same(span, inside);
+        Assert.Equal("completed", span.GetTagItem(TelemetryAttributes.InvocationOutcome));
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", span.TraceId.ToHexString());
+        Assert.Same(ambient, Activity.Current);
+    }
+
+    [Fact]
+    public async Task RunAsync_InvocationThrows_SpanFailedAndTheExceptionGoesOn()
+    {
+        using var spans = new SpanListener();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => InvocationTrace.RunAsync("process runs", ActivityKind.Consumer, () => throw new InvalidOperationException("boom")));
+
+        var span = Assert.Single(spans.Stopped);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("failed", span.GetTagItem(TelemetryAttributes.InvocationOutcome));
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledByTheHost_SpanCancelledNotAnError()
+    {
+        using var spans = new SpanListener();
+        using var stopping = new CancellationTokenSource();
+        await stopping.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => InvocationTrace.RunAsync("retention sweep", ActivityKind.Internal, () => Task.Delay(1000, stopping.Token), cancellationToken: stopping.Token));
+
+        var span = Assert.Single(spans.Stopped);
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
+        Assert.Equal("cancelled", span.GetTagItem(TelemetryAttributes.InvocationOutcome));
+    }
 }

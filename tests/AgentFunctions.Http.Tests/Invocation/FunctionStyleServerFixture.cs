@@ -3,7 +3,9 @@ using AgentFunctions.Http.Endpoints;
 using AgentFunctions.Http.Invocation;
 using AgentFunctions.Http.Runs;
 using AgentFunctions.Http.State;
+using AgentFunctions.Http.Tests.Tracing;
 using AgentFunctions.Http.Threads;
+using AgentFunctions.Http.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -13,7 +15,8 @@ namespace AgentFunctions.Http.Tests.Invocation;
 /// The API hosted the way the Azure Functions app hosts it: the services of <c>AddAgentFunctions</c>, and
 /// none of the server's middleware or endpoint filters (the Functions worker's ASP.NET Core pipeline has
 /// routing and the functions' endpoints only). Each route is one call to <see cref="ApiInvocation"/>, as
-/// a function's body is. API keys are on, so that a request without one is refused.
+/// a function's body is, inside the invocation trace the app's worker middleware owns. API keys are on, so
+/// that a request without one is refused.
 /// </summary>
 public class FunctionStyleServerFixture : ServerFixture
 {
@@ -23,6 +26,15 @@ public class FunctionStyleServerFixture : ServerFixture
     public const string SecretFailure = "a secret the client must not see";
 
     public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>The spans of the library's source that ended (tests pick theirs out by trace id).</summary>
+    public SpanRecorder Spans { get; } = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Spans.Dispose();
+    }
 
     protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
     [
@@ -38,6 +50,10 @@ public class FunctionStyleServerFixture : ServerFixture
         configure(builder);
         builder.Services.AddAgentFunctions(builder.Configuration);
         var app = builder.Build();
+
+        // What the Functions app's trace middleware does around every HTTP invocation (the function's name as the route
+        // when no endpoint of the host's routing matched).
+        app.Use((context, next) => HttpInvocationTrace.TraceAsync(context, () => next(context), route: "Function"));
 
         // What the functions of src/AgentFunctions.FunctionApp do, route for route.
         app.MapGet("/ok", () => InfoHandlers.Ok());
