@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Telemetry;
+using AgentFunctions.FunctionApp.Tracing;
 using AgentFunctions.Hosting;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -8,13 +9,15 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 
 // The Azure Functions app: the worker with ASP.NET Core integration, the services every host adds, and
-// OpenTelemetry. Composition only; the functions are in Http/ and Queues/.
+// OpenTelemetry. Composition only; the functions are in Http/, Queues/ and Timers/.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
-// Worker middleware (builder.UseMiddleware<T>(), outermost first) goes here: it wraps every invocation,
-// HTTP and queue alike, and for HTTP the whole response, which ApiInvocation writes inside the invocation.
+// Each invocation's trace, HTTP, queue and timer alike; for HTTP it covers the whole response, which the functions
+// write through ApiInvocation inside the invocation.
+builder.UseMiddleware<InvocationTraceMiddleware>();
 
+// The same call as the server's; with OTEL_EXPORTER_OTLP_ENDPOINT set, it also exports our spans, metrics and logs over OTLP.
 builder.Services.AddAgentFunctions(builder.Configuration);
 
 // The worker's OpenTelemetry defaults (its resource, its invocation spans, and the capability that stops the

@@ -38,6 +38,9 @@ public static class TelemetryAttributes
     public const string MessagingDestinationName = "messaging.destination.name";
     public const string MessagingMessageId = "messaging.message.id";
 
+    /// <summary>A Functions invocation's id (the Functions app's trace middleware).</summary>
+    public const string FaasInvocationId = "faas.invocation_id";
+
     /// <summary>How an invocation ended: <c>completed</c>, <c>failed</c> or <c>cancelled</c>.</summary>
     public const string InvocationOutcome = "agentfunctions.invocation.outcome";
 
