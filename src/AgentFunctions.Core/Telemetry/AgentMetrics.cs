@@ -38,15 +38,4 @@ public static class AgentMetrics
     /// <summary>Bytes of checkpoint rows written to storage (as sent), by <see cref="TelemetryAttributes.CheckpointKind"/>.</summary>
     public static Counter<long> CheckpointBytesWritten { get; } = AgentTelemetry.Meter.CreateCounter<long>(
         "agentfunctions.checkpoint.bytes_written", "By", "Bytes of checkpoint rows written, by kind (snapshot or delta).");
-
-    /// <summary>
-    /// History compactions handled, for the compaction worker to count with an outcome tag (for example
-    /// <c>agentfunctions.compaction.outcome</c> = <c>compacted</c>, <c>skipped</c>, <c>failed</c>).
-    /// </summary>
-    public static Counter<long> Compactions { get; } = AgentTelemetry.Meter.CreateCounter<long>(
-        "agentfunctions.compactions", "{compaction}", "History compactions handled, by outcome.");
-
-    /// <summary>Rows a compaction deleted (checkpoints outside the retention window, expired run events), by kind.</summary>
-    public static Counter<long> CompactionDeletedRows { get; } = AgentTelemetry.Meter.CreateCounter<long>(
-        "agentfunctions.compaction.deleted_rows", "{row}", "Rows deleted by compaction, by kind.");
 }
