@@ -21,7 +21,7 @@ namespace AgentFunctions.Benchmarks.Http;
 internal static class TracingBenchmark
 {
     private const int WarmUpRounds = 3;
-    private const int Rounds = 10;
+    private const int Rounds = 30;
     private const int SinglePerRound = 4;
     private const int Burst = 20;
     private const string HttpBenchmarkRun = "offline model, 200 tokens, no delay, values + messages-tuple";
