@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Runs;
-using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Threads;
 using Microsoft.Extensions.Logging;
@@ -100,25 +99,8 @@ public sealed partial class RetentionSweep
     /// <summary>The thread of a run that failed this way is busy no more: busy when another run is queued, else error (its last run failed).</summary>
     private async Task ReleaseThreadAsync(AgentRun ended, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            var thread = await _threads.GetAsync(ended.OwnerId, ended.ThreadId, cancellationToken).ConfigureAwait(false);
-            var status = await _runs.GetActiveAsync(ended.OwnerId, ended.ThreadId, cancellationToken).ConfigureAwait(false) is null ? ThreadStatus.Error : ThreadStatus.Busy;
-            if (thread is null || thread.Status == status)
-            {
-                return;
-            }
-
-            try
-            {
-                await _threads.UpdateAsync(thread with { Status = status }, thread.ETag, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (StoreConflictException)
-            {
-                // Changed meanwhile: read again.
-            }
-        }
+        var status = await _runs.GetActiveAsync(ended.OwnerId, ended.ThreadId, cancellationToken).ConfigureAwait(false) is null ? ThreadStatus.Error : ThreadStatus.Busy;
+        await _threads.SetStatusAsync(ended.OwnerId, ended.ThreadId, status, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> DeleteExpiredThreadsAsync(CancellationToken cancellationToken)

@@ -135,7 +135,7 @@ public sealed partial class RunExecutor
         var settings = await SettingsAsync(held, options, stop.Token).ConfigureAwait(false);
         var startCheckpoint = options.CheckpointId
             ?? (await _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, stop.Token).ConfigureAwait(false))?.CheckpointId;
-        await SetThreadStatusAsync(held, ThreadStatus.Busy, stop.Token).ConfigureAwait(false);
+        await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, ThreadStatus.Busy, stop.Token).ConfigureAwait(false);
         LogRunStarted(_logger, held.RunId, held.ThreadId, held.Attempt);
 
         var execution = _graph.Run(new RunRequest
@@ -285,7 +285,7 @@ public sealed partial class RunExecutor
             RunStatus.Interrupted when error is null && ended.CancelRequested is null && !cancelled => ThreadStatus.Interrupted,
             _ => ThreadStatus.Idle,
         };
-        await SetThreadStatusAsync(held, threadStatus, cancellationToken).ConfigureAwait(false);
+        await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, threadStatus, cancellationToken).ConfigureAwait(false);
         await NotifyEndedAsync(ended).ConfigureAwait(false);
         return ended;
     }
@@ -299,28 +299,6 @@ public sealed partial class RunExecutor
         catch (Exception e)
         {
             LogObserverFailed(_logger, ended.RunId, e);
-        }
-    }
-
-    private async Task SetThreadStatusAsync(AgentRun run, ThreadStatus status, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < 5; attempt++)
-        {
-            var thread = await _threads.GetAsync(run.OwnerId, run.ThreadId, cancellationToken).ConfigureAwait(false);
-            if (thread is null || thread.Status == status)
-            {
-                return;
-            }
-
-            try
-            {
-                await _threads.UpdateAsync(thread with { Status = status }, thread.ETag, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (StoreConflictException)
-            {
-                // Someone else changed the thread (metadata, another status): read again.
-            }
         }
     }
 
