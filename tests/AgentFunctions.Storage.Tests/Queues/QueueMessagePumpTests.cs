@@ -54,8 +54,10 @@ public class QueueMessagePumpTests
     {
         var deliveries = 0;
         var options = Fast();
-        options.VisibilityTimeout = TimeSpan.FromSeconds(2);
-        var pump = new QueueMessagePump(_service, _name, async (_, ct) => { Interlocked.Increment(ref deliveries); await Task.Delay(TimeSpan.FromSeconds(5), ct); }, options);
+        // Hidden for 4 s, renewed every 1.3 s, handled for 9 s: without renewal it would be delivered again twice; the
+        // margin keeps a renewal that a busy machine delays by a second from counting as a failure.
+        options.VisibilityTimeout = TimeSpan.FromSeconds(4);
+        var pump = new QueueMessagePump(_service, _name, async (_, ct) => { Interlocked.Increment(ref deliveries); await Task.Delay(TimeSpan.FromSeconds(9), ct); }, options);
         await pump.InitializeAsync();
         await _service.GetQueueClient(_name).SendMessageAsync("slow");
 
