@@ -19,21 +19,10 @@ namespace AgentFunctions.Http.Invocation;
 public static class ApiInvocation
 {
     /// <summary>Runs <paramref name="handler"/> for an identified caller and writes the result it returns.</summary>
-    public static async Task<IResult> InvokeAsync(HttpContext context, Func<HttpContext, Task<IResult>> handler)
+    public static Task<IResult> InvokeAsync(HttpContext context, Func<HttpContext, Task<IResult>> handler)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(handler);
-        try
-        {
-            var result = Prepare(context) ?? await handler(context).ConfigureAwait(false);
-            await result.ExecuteAsync(context).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            await HandleAsync(context, exception).ConfigureAwait(false);
-        }
-
-        return Results.Empty;
+        return InvokeAsync(context, async c => await (await handler(c).ConfigureAwait(false)).ExecuteAsync(c).ConfigureAwait(false));
     }
 
     /// <summary>Runs <paramref name="writer"/>, a handler that writes the response itself, for an identified caller.</summary>
