@@ -1,4 +1,3 @@
-using AgentFunctions.Core.Telemetry;
 using AgentFunctions.FunctionApp.Tracing;
 using AgentFunctions.Hosting;
 using Azure.Monitor.OpenTelemetry.Exporter;
@@ -6,7 +5,6 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using OpenTelemetry;
 
 // The Azure Functions app: the worker with ASP.NET Core integration, the services every host adds, and
 // OpenTelemetry. Composition only; the functions are in Http/, Queues/ and Timers/.
@@ -17,16 +15,16 @@ builder.ConfigureFunctionsWebApplication();
 // write through ApiInvocation inside the invocation.
 builder.UseMiddleware<InvocationTraceMiddleware>();
 
-// The same call as the server's; with OTEL_EXPORTER_OTLP_ENDPOINT set, it also exports our spans, metrics and logs over OTLP.
+// The same call as the server's. It sets up the one OpenTelemetry pipeline (our source and meter; with
+// OTEL_EXPORTER_OTLP_ENDPOINT set, OTLP export of spans, metrics and logs).
 builder.Services.AddAgentFunctions(builder.Configuration);
 
-// The worker's OpenTelemetry defaults (its resource, its invocation spans, and the capability that stops the
-// host from sending the same telemetry again; host.json has "telemetryMode": "OpenTelemetry"), our source and
-// meter, and Application Insights when the platform gives its connection string.
-var telemetry = builder.Services.AddOpenTelemetry()
-    .UseFunctionsWorkerDefaults()
-    .WithTracing(tracing => tracing.AddSource(AgentTelemetry.Name))
-    .WithMetrics(metrics => metrics.AddMeter(AgentTelemetry.Name));
+// The same pipeline (AddOpenTelemetry returns a builder over the same providers): the worker's defaults (its
+// resource, its invocation spans' source, and the capability that stops the host from sending the same telemetry
+// again; host.json has "telemetryMode": "OpenTelemetry"), and Application Insights when the platform gives its
+// connection string. Every exporter, OTLP and Azure Monitor alike, receives the same spans, the worker's invocation
+// span included (and Azure Monitor's sampler, when it is there, decides for all of them).
+var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
 if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
 {
     telemetry.UseAzureMonitorExporter();

@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using AgentFunctions.Server;
 
-var app = ServerApp.Build(args);
+// Disposed at the end: the OpenTelemetry providers flush what they hold when the services are disposed.
+await using var app = ServerApp.Build(args);
 try
 {
     await app.StartAsync();

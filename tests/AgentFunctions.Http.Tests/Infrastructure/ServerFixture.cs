@@ -18,7 +18,7 @@ public class ServerFixture : IAsyncLifetime
     public const string StorageVariable = "AGENTFUNCTIONS_STORAGE_CONNECTION_STRING";
 
     private WebApplication? _app;
-    private bool _stopped;
+    private bool _shutDown;
 
     public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
 
@@ -66,24 +66,21 @@ public class ServerFixture : IAsyncLifetime
         BaseAddress = new Uri(address);
     }
 
-    /// <summary>Stops the server (as its host does at shutdown) before the fixture is disposed.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops and disposes the server, as its host does at shutdown (telemetry is flushed when the providers are
+    /// disposed with the services), before the fixture is disposed. Once only.
+    /// </summary>
+    public async Task ShutDownAsync()
     {
-        if (_app is not null && !_stopped)
+        if (_app is not null && !_shutDown)
         {
-            _stopped = true;
+            _shutDown = true;
             await _app.StopAsync();
-        }
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await StopAsync();
             await _app.DisposeAsync();
         }
     }
+
+    public virtual Task DisposeAsync() => ShutDownAsync();
 
     /// <summary>A client for the server; with <paramref name="apiKey"/>, it sends that key.</summary>
     public HttpClient Client(string? apiKey = null)

@@ -47,6 +47,10 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public IReadOnlyList<OtlpSpan> Spans()
         => Posts.TryGetValue("/v1/traces", out var posts) ? posts.SelectMany(OtlpSpan.Decode).ToList() : [];
 
+    /// <summary>Every log record received: its trace id, span id (hex, empty for none) and body.</summary>
+    public IReadOnlyList<OtlpLogRecord> LogRecords()
+        => Posts.TryGetValue("/v1/logs", out var posts) ? posts.SelectMany(OtlpLogRecord.Decode).ToList() : [];
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
@@ -79,7 +83,7 @@ public sealed record OtlpSpan(string TraceId, string SpanId, string ParentSpanId
     }
 
     /// <summary>The length-delimited values of field <paramref name="number"/> in a protobuf message (other fields skipped).</summary>
-    private static List<byte[]> Fields(byte[] message, int number)
+    internal static List<byte[]> Fields(byte[] message, int number)
     {
         var found = new List<byte[]>();
         var at = 0;
@@ -125,6 +129,31 @@ public sealed record OtlpSpan(string TraceId, string SpanId, string ParentSpanId
             if ((b & 0x80) == 0)
             {
                 return value;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A log record as OTLP sends it, decoded from an <c>ExportLogsServiceRequest</c> by reading just the fields needed:
+/// resource_logs (1) → scope_logs (2) → log_records (2) → body (5, a string AnyValue: 1), trace_id (9), span_id (10).
+/// </summary>
+public sealed record OtlpLogRecord(string TraceId, string SpanId, string Body)
+{
+    public static IEnumerable<OtlpLogRecord> Decode(byte[] request)
+    {
+        foreach (var resourceLogs in OtlpSpan.Fields(request, 1))
+        {
+            foreach (var scopeLogs in OtlpSpan.Fields(resourceLogs, 2))
+            {
+                foreach (var record in OtlpSpan.Fields(scopeLogs, 2))
+                {
+                    string Hex(int field) => Convert.ToHexStringLower(OtlpSpan.Fields(record, field).FirstOrDefault() ?? []);
+                    var body = OtlpSpan.Fields(record, 5).FirstOrDefault() is { } value && OtlpSpan.Fields(value, 1).FirstOrDefault() is { } text
+                        ? System.Text.Encoding.UTF8.GetString(text)
+                        : string.Empty;
+                    yield return new OtlpLogRecord(Hex(9), Hex(10), body);
+                }
             }
         }
     }
