@@ -1,9 +1,13 @@
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Storage.Queues;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Storage.Compaction;
 
-/// <summary>Compaction requests on the <c>compaction</c> storage queue (Base64 JSON, as the Functions queue trigger reads it).</summary>
+/// <summary>
+/// Compaction requests on the <c>compaction</c> storage queue, in <see cref="QueueWireFormat"/> (Base64 JSON, as the
+/// Functions queue trigger reads it); <paramref name="service"/> is built with <see cref="QueueWireFormat.CreateClientOptions"/>.
+/// </summary>
 public sealed class QueueCompactionScheduler(QueueServiceClient service, string queueName = CompactionOptions.DefaultQueueName) : ICompactionScheduler
 {
     private readonly QueueClient _queue = service.GetQueueClient(queueName);

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Telemetry;
 using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -29,7 +31,8 @@ public sealed class QueueMessagePumpOptions
 /// each message is hidden while it is handled (the hiding renewed during long work), deleted when
 /// the handler returns, left to reappear when it throws, and moved to <c>{queue}-poison</c> with the
 /// reason once it has failed <see cref="QueueMessagePumpOptions.MaxDequeueCount"/> times. When the
-/// queue is empty it waits longer and longer, up to a limit.
+/// queue is empty it waits longer and longer, up to a limit. The service client is one built with
+/// <see cref="QueueWireFormat.CreateClientOptions"/>, so that bodies are read as they are written.
 /// </summary>
 public sealed partial class QueueMessagePump
 {
@@ -79,7 +82,7 @@ public sealed partial class QueueMessagePump
                 }
 
                 var received = (await _queue.ReceiveMessagesAsync(Math.Min(room, 32), _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false)).Value;
-                if (received.Count == 0)
+                if (received.Length == 0)
                 {
                     await Task.Delay(idle, _time, cancellationToken).ConfigureAwait(false);
                     idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.MaxIdleDelay.Ticks));
@@ -183,7 +186,7 @@ public sealed partial class QueueMessagePump
             while (true)
             {
                 await Task.Delay(_options.VisibilityTimeout / 3, _time, cancellationToken).ConfigureAwait(false);
-                var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
                 receipt.Value = updated.Value.PopReceipt;
             }
         }
