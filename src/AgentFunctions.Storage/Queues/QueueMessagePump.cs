@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Telemetry;
-using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
@@ -31,8 +30,10 @@ public sealed class QueueMessagePumpOptions
 /// each message is hidden while it is handled (the hiding renewed during long work), deleted when
 /// the handler returns, left to reappear when it throws, and moved to <c>{queue}-poison</c> with the
 /// reason once it has failed <see cref="QueueMessagePumpOptions.MaxDequeueCount"/> times. When the
-/// queue is empty it waits longer and longer, up to a limit. The service client is one built with
-/// <see cref="QueueWireFormat.CreateClientOptions"/>, so that bodies are read as they are written.
+/// queue is empty it waits longer and longer, up to a limit; when storage fails (every retry of a call
+/// included) it logs, waits the longest wait and tries again, until it is stopped. The service client
+/// is one built with <see cref="QueueWireFormat.CreateClientOptions"/>, so that bodies are read as
+/// they are written.
 /// </summary>
 public sealed partial class QueueMessagePump
 {
@@ -66,13 +67,19 @@ public sealed partial class QueueMessagePump
     /// <summary>Reads and handles messages until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var initialized = false;
         var idle = _options.MinIdleDelay;
         var working = new HashSet<Task>();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
+                if (!initialized)
+                {
+                    await InitializeAsync(cancellationToken).ConfigureAwait(false);
+                    initialized = true;
+                }
+
                 working.RemoveWhere(t => t.IsCompleted);
                 var room = _options.Concurrency - working.Count;
                 if (room <= 0)
@@ -99,11 +106,20 @@ public sealed partial class QueueMessagePump
             {
                 break;
             }
-            catch (RequestFailedException e)
+            catch (Exception e)
             {
-                // Storage is unreachable or failing: wait and try again; messages stay in the queue.
+                // Storage is unreachable or failing: a RequestFailedException, or an AggregateException once every
+                // retry of a call has failed. Wait and try again; the messages stay in the queue. Nothing here may end
+                // the loop: a hosted service that fails stops its host.
                 LogReceiveFailed(_logger, _queue.Name, e);
-                await Task.Delay(_options.MaxIdleDelay, _time, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(_options.MaxIdleDelay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
             }
         }
 
@@ -193,8 +209,9 @@ public sealed partial class QueueMessagePump
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (RequestFailedException e)
+        catch (Exception e)
         {
+            // The handler goes on; the message may reappear and be delivered again (handlers are idempotent).
             LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
         }
     }

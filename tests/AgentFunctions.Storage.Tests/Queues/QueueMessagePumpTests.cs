@@ -123,6 +123,42 @@ public class QueueMessagePumpTests
         Assert.Contains(logger.Messages, m => m.Contains("poison", StringComparison.Ordinal) && m.Contains("not Base64", StringComparison.Ordinal));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task RunAsync_EveryRetryOfAReceiveFails_LogsKeepsRunningAndHandlesTheMessageOnceStorageAnswers()
+    {
+        var outage = 1;
+        // While the outage lasts, every attempt to receive fails as a dropped connection does; the SDK retries it and
+        // then throws an AggregateException ("Retry failed after 2 tries").
+        var dropReceives = new InterceptingPolicy(message =>
+        {
+            if (Volatile.Read(ref outage) == 1 && message.Request.Method == RequestMethod.Get && message.Request.Uri.Path.EndsWith("/messages", StringComparison.Ordinal))
+            {
+                throw new IOException("The connection was reset (simulated).");
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        var service = QueueTestClients.Service(dropReceives, maxRetries: 1);
+        var logger = new ListLogger();
+        var handled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pump = new QueueMessagePump(service, _name, (m, _) => { handled.TrySetResult(m.Body.ToString()); return Task.CompletedTask; }, Fast(), logger: logger);
+        await pump.InitializeAsync();
+        await service.GetQueueClient(_name).SendMessageAsync("after the outage");
+
+        using var stop = new CancellationTokenSource();
+        var running = pump.RunAsync(stop.Token);
+        await QueueTestClients.PollAsync(() => Task.FromResult(logger.Messages.Count(m => m.Contains("Receiving from queue", StringComparison.Ordinal))), n => n >= 3, TimeSpan.FromSeconds(30), "three failed receives");
+        var stillRunning = !running.IsCompleted;
+        Volatile.Write(ref outage, 0);
+        var body = await handled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await running;
+
+        Assert.True(stillRunning);
+        Assert.Equal("after the outage", body);
+        Assert.Contains(logger.Exceptions, e => e is AggregateException);
+    }
+
     private static QueueMessagePumpOptions Fast() => new()
     {
         VisibilityTimeout = TimeSpan.FromSeconds(1),
