@@ -35,4 +35,14 @@ public sealed class QueueCompactionSchedulerTests : IAsyncLifetime
         Assert.Empty((await queue.PeekMessagesAsync(1)).Value);
         Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
+
+    [Fact]
+    public async Task ScheduleAsync_DelayOverSevenDays_ThrowsAndQueuesNothing()
+    {
+        var scheduler = new QueueCompactionScheduler(_service, _name);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => scheduler.ScheduleAsync(new CompactionMessage("owner", "thread"), TimeSpan.FromDays(8)));
+
+        Assert.False((await _service.GetQueueClient(_name).ExistsAsync()).Value);
+    }
 }
