@@ -19,6 +19,7 @@ using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Threads;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +41,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         var storage = StorageSettings.From(configuration);
         services.AddSingleton(storage);
         services.AddSingleton(_ => storage.CreateTableService());
-        services.AddSingleton(_ => storage.CreateQueueService());
+        services.AddSingleton(sp => storage.CreateQueueService(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueWireFormat))));
 
         services.AddSingleton<IThreadStore>(sp => new TableThreadStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("threads")));
         services.AddSingleton<IAssistantStore>(sp => new TableAssistantStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("assistants")));

@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Storage.Queues;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

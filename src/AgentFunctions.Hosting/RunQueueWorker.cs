@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Runs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -3,7 +3,9 @@ using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Tables;
 using Azure.Core;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Hosting;
 
@@ -76,8 +78,16 @@ public sealed class StorageSettings
     public TableServiceClient CreateTableService()
         => Connection is not null ? new TableServiceClient(Connection) : new TableServiceClient(TableEndpoint!, Credential!);
 
-    public QueueServiceClient CreateQueueService()
-        => _connectionString is not null ? new QueueServiceClient(_connectionString) : new QueueServiceClient(QueueEndpoint!, Credential!);
+    /// <summary>
+    /// The Queue service client, in <see cref="QueueWireFormat"/>: the connection string as it is (key, SAS, or
+    /// <c>UseDevelopmentStorage=true</c>), else the queue endpoint with the identity.
+    /// </summary>
+    /// <param name="logger">Where a message that is not in the wire format is reported.</param>
+    public QueueServiceClient CreateQueueService(ILogger? logger = null)
+    {
+        var options = QueueWireFormat.CreateClientOptions(logger);
+        return _connectionString is not null ? new QueueServiceClient(_connectionString, options) : new QueueServiceClient(QueueEndpoint!, Credential!, options);
+    }
 
     /// <summary>A table's name with the prefix.</summary>
     public string TableName(string name) => Prefix + name;

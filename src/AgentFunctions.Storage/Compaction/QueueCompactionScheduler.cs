@@ -1,17 +1,30 @@
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Storage.Queues;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Storage.Compaction;
 
-/// <summary>Compaction requests on the <c>compaction</c> storage queue (Base64 JSON, as the Functions queue trigger reads it).</summary>
+/// <summary>
+/// Compaction requests on the <c>compaction</c> storage queue, in <see cref="QueueWireFormat"/> (Base64 JSON, as the
+/// Functions queue trigger reads it); <paramref name="service"/> is built with <see cref="QueueWireFormat.CreateClientOptions"/>.
+/// </summary>
 public sealed class QueueCompactionScheduler(QueueServiceClient service, string queueName = CompactionOptions.DefaultQueueName) : ICompactionScheduler
 {
+    /// <summary>The longest a queue message can stay hidden (the Queue service's limit).</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(7);
+
     private readonly QueueClient _queue = service.GetQueueClient(queueName);
     private readonly Lazy<Task> _created = new(() => service.GetQueueClient(queueName).CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is longer than <see cref="MaxDelay"/>; nothing was sent.</exception>
     public async Task ScheduleAsync(CompactionMessage message, TimeSpan? delay = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (delay > MaxDelay)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "A queue message stays hidden for at most 7 days.");
+        }
+
         await _created.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         await _queue.SendMessageAsync(message.ToBinaryData(), delay is { } d && d > TimeSpan.Zero ? d : null, cancellationToken: cancellationToken).ConfigureAwait(false);
     }

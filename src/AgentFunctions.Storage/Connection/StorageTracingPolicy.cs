@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using AgentFunctions.Core.Telemetry;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -13,7 +14,7 @@ namespace AgentFunctions.Storage;
 /// </summary>
 internal sealed class StorageTracingPolicy(StorageService service) : HttpPipelinePolicy
 {
-    /// <summary>The message property naming the table or queue a request addresses.</summary>
+    /// <summary>The message property naming the table or queue a request addresses; without it, the request URI names it.</summary>
     public const string ResourceProperty = "AgentFunctions.Storage.Resource";
 
     private readonly string _service = service == StorageService.Table ? "table" : "queue";
@@ -58,7 +59,7 @@ internal sealed class StorageTracingPolicy(StorageService service) : HttpPipelin
 
         var request = message.Request;
         var method = request.Method.Method;
-        var resource = message.TryGetProperty(ResourceProperty, out var value) && value is string name ? name : string.Empty;
+        var resource = message.TryGetProperty(ResourceProperty, out var value) && value is string name ? name : ResourceFromPath(request.Uri);
         var activity = AgentTelemetry.Source.StartActivity(_prefix + method + (resource.Length > 0 ? " " + resource : string.Empty), ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
@@ -70,6 +71,23 @@ internal sealed class StorageTracingPolicy(StorageService service) : HttpPipelin
         }
 
         return activity;
+    }
+
+    /// <summary>
+    /// The table or queue a request addresses, from its path: the first segment (after the account name when the
+    /// host is an IP address or <c>localhost</c>, the emulator's path-style addressing), up to any <c>(</c>.
+    /// </summary>
+    private static string ResourceFromPath(RequestUriBuilder uri)
+    {
+        var path = uri.Path.AsSpan().TrimStart('/');
+        if (uri.Host is { } host && (host == "localhost" || IPAddress.TryParse(host, out _)))
+        {
+            var account = path.IndexOf('/');
+            path = account < 0 ? [] : path[(account + 1)..];
+        }
+
+        var end = path.IndexOfAny('/', '(');
+        return Uri.UnescapeDataString(end < 0 ? path : path[..end]);
     }
 
     private static void Finish(Activity? activity, HttpMessage message)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Telemetry;
-using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -29,7 +30,10 @@ public sealed class QueueMessagePumpOptions
 /// each message is hidden while it is handled (the hiding renewed during long work), deleted when
 /// the handler returns, left to reappear when it throws, and moved to <c>{queue}-poison</c> with the
 /// reason once it has failed <see cref="QueueMessagePumpOptions.MaxDequeueCount"/> times. When the
-/// queue is empty it waits longer and longer, up to a limit.
+/// queue is empty it waits longer and longer, up to a limit; when storage fails (every retry of a call
+/// included) it logs, waits the longest wait and tries again, until it is stopped. The service client
+/// is one built with <see cref="QueueWireFormat.CreateClientOptions"/>, so that bodies are read as
+/// they are written.
 /// </summary>
 public sealed partial class QueueMessagePump
 {
@@ -63,13 +67,19 @@ public sealed partial class QueueMessagePump
     /// <summary>Reads and handles messages until <paramref name="cancellationToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var initialized = false;
         var idle = _options.MinIdleDelay;
         var working = new HashSet<Task>();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
+                if (!initialized)
+                {
+                    await InitializeAsync(cancellationToken).ConfigureAwait(false);
+                    initialized = true;
+                }
+
                 working.RemoveWhere(t => t.IsCompleted);
                 var room = _options.Concurrency - working.Count;
                 if (room <= 0)
@@ -79,7 +89,7 @@ public sealed partial class QueueMessagePump
                 }
 
                 var received = (await _queue.ReceiveMessagesAsync(Math.Min(room, 32), _options.VisibilityTimeout, cancellationToken).ConfigureAwait(false)).Value;
-                if (received.Count == 0)
+                if (received.Length == 0)
                 {
                     await Task.Delay(idle, _time, cancellationToken).ConfigureAwait(false);
                     idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.MaxIdleDelay.Ticks));
@@ -96,11 +106,20 @@ public sealed partial class QueueMessagePump
             {
                 break;
             }
-            catch (RequestFailedException e)
+            catch (Exception e)
             {
-                // Storage is unreachable or failing: wait and try again; messages stay in the queue.
+                // Storage is unreachable or failing: a RequestFailedException, or an AggregateException once every
+                // retry of a call has failed. Wait and try again; the messages stay in the queue. Nothing here may end
+                // the loop: a hosted service that fails stops its host.
                 LogReceiveFailed(_logger, _queue.Name, e);
-                await Task.Delay(_options.MaxIdleDelay, _time, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(_options.MaxIdleDelay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
             }
         }
 
@@ -183,15 +202,16 @@ public sealed partial class QueueMessagePump
             while (true)
             {
                 await Task.Delay(_options.VisibilityTimeout / 3, _time, cancellationToken).ConfigureAwait(false);
-                var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
                 receipt.Value = updated.Value.PopReceipt;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (RequestFailedException e)
+        catch (Exception e)
         {
+            // The handler goes on; the message may reappear and be delivered again (handlers are idempotent).
             LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
         }
     }

@@ -1,10 +1,14 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Storage.Queues;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Storage.Runs;
 
-/// <summary>Background runs on the <c>runs</c> storage queue (Base64 JSON, as the Functions queue trigger reads it).</summary>
+/// <summary>
+/// Background runs on the <c>runs</c> storage queue, in <see cref="QueueWireFormat"/> (Base64 JSON, as the Functions
+/// queue trigger reads it); <paramref name="service"/> is built with <see cref="QueueWireFormat.CreateClientOptions"/>.
+/// </summary>
 public sealed class QueueRunScheduler(QueueServiceClient service, string queueName = QueueRunScheduler.DefaultQueueName) : IRunScheduler
 {
     public const string DefaultQueueName = "runs";

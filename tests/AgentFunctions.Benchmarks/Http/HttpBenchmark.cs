@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Tables;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Benchmarks.Http;
 

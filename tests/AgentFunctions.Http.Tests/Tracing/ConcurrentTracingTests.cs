@@ -56,7 +56,8 @@ public sealed class ConcurrentTracingTests(TracingServerFixture server) : IClass
         var queuing = await server.Spans.InvocationAsync(traceId);
         var run = await WaitForRunSpanAsync(runId!);
 
-        var message = Assert.Single(server.Spans.All(), s => s.SpanId == run.ParentSpanId);
+        // The message's span ends after the run's, once the message is deleted: wait for it.
+        var message = await WaitForSpanAsync(s => s.SpanId == run.ParentSpanId, "The queue message's span");
         Assert.Equal(ActivityKind.Consumer, message.Kind);
         Assert.Equal("process " + server.Prefix.ToLowerInvariant() + "runs", message.DisplayName);
         Assert.Equal("completed", message.GetTagItem(TelemetryAttributes.InvocationOutcome));
@@ -80,18 +81,21 @@ public sealed class ConcurrentTracingTests(TracingServerFixture server) : IClass
     }
 
     /// <summary>The run's span once it has ended (polled: the worker ends it after the run's record says so).</summary>
-    private async Task<Activity> WaitForRunSpanAsync(string runId)
+    private Task<Activity> WaitForRunSpanAsync(string runId)
+        => WaitForSpanAsync(s => (string?)s.GetTagItem(TelemetryAttributes.RunId) == runId, "The run's span");
+
+    private async Task<Activity> WaitForSpanAsync(Func<Activity, bool> match, string what)
     {
         for (var i = 0; i < 600; i++)
         {
-            if (server.Spans.All().FirstOrDefault(s => (string?)s.GetTagItem(TelemetryAttributes.RunId) == runId) is { } run)
+            if (server.Spans.All().FirstOrDefault(match) is { } span)
             {
-                return run;
+                return span;
             }
 
             await Task.Delay(50);
         }
 
-        throw new TimeoutException("The run's span did not end within 30 s.");
+        throw new TimeoutException($"{what} did not end within 30 s.");
     }
 }

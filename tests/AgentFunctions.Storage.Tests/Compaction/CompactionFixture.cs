@@ -10,12 +10,13 @@ using AgentFunctions.Core.Tools;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Compaction;
-using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Tables;
+using AgentFunctions.Storage.Tests.Queues;
 using AgentFunctions.Storage.Threads;
 using Azure.Core;
+using Azure.Storage.Queues;
 
 namespace AgentFunctions.Storage.Tests.Compaction;
 
@@ -30,7 +31,7 @@ public sealed class CompactionFixture : IAsyncLifetime
 
     public TableServiceClient Service { get; } = new(TestStorage.ConnectionString);
 
-    public QueueServiceClient Queues { get; } = new(TestStorage.ConnectionString);
+    public QueueServiceClient Queues { get; } = QueueTestClients.Service();
 
     public string QueueName => "cq" + _suffix;
 
@@ -138,7 +139,7 @@ public sealed class CompactionFixture : IAsyncLifetime
         while (true)
         {
             var received = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
-            if (received.Count == 0)
+            if (received.Length == 0)
             {
                 return taken;
             }

@@ -177,7 +177,7 @@ public class RetentionTests(CompactionFixture fixture) : IClassFixture<Compactio
         using var stop = new CancellationTokenSource();
         var running = pump.RunAsync(stop.Token);
         var poisoned = await QueueTestClients.PollAsync(
-            async () => (await fixture.Queues.GetQueueClient(queueName + "-poison").PeekMessagesAsync(32)).Value, m => m.Count >= 1, TimeSpan.FromSeconds(90), "poisoning");
+            async () => (await fixture.Queues.GetQueueClient(queueName + "-poison").PeekMessagesAsync(32)).Value, m => m.Length >= 1, TimeSpan.FromSeconds(90), "poisoning");
         await stop.CancelAsync();
         await running;
         await fixture.Queues.GetQueueClient(queueName).DeleteIfExistsAsync();

@@ -6,6 +6,7 @@ namespace AgentFunctions.Storage.Tests;
 public sealed class ListLogger : ILogger
 {
     private readonly List<string> _messages = [];
+    private readonly List<Exception> _exceptions = [];
 
     public IReadOnlyList<string> Messages
     {
@@ -14,6 +15,18 @@ public sealed class ListLogger : ILogger
             lock (_messages)
             {
                 return [.. _messages];
+            }
+        }
+    }
+
+    /// <summary>The exceptions logged with the messages, in order.</summary>
+    public IReadOnlyList<Exception> Exceptions
+    {
+        get
+        {
+            lock (_messages)
+            {
+                return [.. _exceptions];
             }
         }
     }
@@ -30,6 +43,10 @@ public sealed class ListLogger : ILogger
         lock (_messages)
         {
             _messages.Add(formatter(state, exception));
+            if (exception is not null)
+            {
+                _exceptions.Add(exception);
+            }
         }
     }
 }

@@ -1,22 +1,35 @@
-using System.Xml.Linq;
 using AgentFunctions.Storage.Queues;
 using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Storage.Tests.Queues;
 
-/// <summary>Queue clients on the test storage account, and the raw wire access the tests check them against.</summary>
+/// <summary>Queue clients on the test storage account, as the hosts build them, and the raw text access the wire-format tests check them against.</summary>
 internal static class QueueTestClients
 {
-    public static QueueServiceClient Service(CountingPolicy? counter = null)
+    /// <summary>A service client built as the hosts build it (<see cref="QueueWireFormat.CreateClientOptions"/>), with <paramref name="perRetry"/> in its pipeline.</summary>
+    public static QueueServiceClient Service(HttpPipelinePolicy? perRetry = null, ILogger? logger = null, int? maxRetries = null)
     {
-        var options = new QueueClientOptions();
-        if (counter is not null)
+        var options = QueueWireFormat.CreateClientOptions(logger);
+        if (perRetry is not null)
         {
-            options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+            options.AddPolicy(perRetry, HttpPipelinePosition.PerRetry);
+        }
+
+        if (maxRetries is { } retries)
+        {
+            options.Retry.MaxRetries = retries;
+            options.Retry.Delay = TimeSpan.FromMilliseconds(1);
+            options.Retry.MaxDelay = TimeSpan.FromMilliseconds(10);
         }
 
         return new QueueServiceClient(TestStorage.ConnectionString, options);
     }
+
+    /// <summary>A client of the queue that sends and reads the message text as it is, without Base64, as another producer or a reader of the raw queue would.</summary>
+    public static QueueClient Raw(string queueName) => new(TestStorage.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
 
     public static string UniqueQueueName() => TestStorage.UniqueName("q");
 
@@ -39,30 +52,5 @@ internal static class QueueTestClients
 
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
-    }
-
-    /// <summary>The MessageText of the first visible message, read over the queue's pipeline without the client's decoding.</summary>
-    public static async Task<string?> PeekRawMessageTextAsync(QueueClient queue)
-    {
-        using var message = queue.Pipeline.CreateMessage();
-        message.Request.Method = RequestMethod.Get;
-        message.Request.Uri.Reset(new Uri(queue.Uri + "/messages?peekonly=true"));
-        await queue.Pipeline.SendAsync(message, CancellationToken.None);
-        Assert.Equal(200, message.Response.Status);
-        var document = XDocument.Parse(message.Response.Content.ToString());
-        return document.Descendants("MessageText").Select(e => e.Value).FirstOrDefault();
-    }
-
-    /// <summary>Puts a message whose MessageText is exactly <paramref name="messageText"/>, as another producer (e.g. a Functions output binding) would.</summary>
-    public static async Task PutRawMessageTextAsync(QueueClient queue, string messageText)
-    {
-        using var message = queue.Pipeline.CreateMessage();
-        message.Request.Method = RequestMethod.Post;
-        message.Request.Uri.Reset(new Uri(queue.Uri + "/messages"));
-        message.Request.Headers.SetValue("Content-Type", "application/xml");
-        message.Request.Content = RequestContent.Create(
-            new XElement("QueueMessage", new XElement("MessageText", messageText)).ToString(SaveOptions.DisableFormatting));
-        await queue.Pipeline.SendAsync(message, CancellationToken.None);
-        Assert.Equal(201, message.Response.Status);
     }
 }
