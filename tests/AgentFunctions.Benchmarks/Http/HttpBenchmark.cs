@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Runs;
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Benchmarks.Http;
 
