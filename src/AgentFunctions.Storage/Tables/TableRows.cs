@@ -105,7 +105,7 @@ internal static class TableRows
 
     /// <summary>
     /// Submits an entity-group transaction (<see cref="TableClient.SubmitTransactionAsync"/>), naming the table for
-    /// its storage span: a <c>$batch</c> request's URI does not.
+    /// its storage span: a transaction request's URI does not name it.
     /// </summary>
     public static async Task<Response<IReadOnlyList<Response>>> SubmitNamedTransactionAsync(
         this TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken = default)
