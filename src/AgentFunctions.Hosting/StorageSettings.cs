@@ -1,7 +1,7 @@
-using AgentFunctions.Storage;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Tables;
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -29,14 +29,11 @@ public sealed class StorageSettings
     private StorageSettings(string? connectionString, Uri? tableEndpoint, Uri? queueEndpoint, TokenCredential? credential, string prefix)
     {
         _connectionString = connectionString;
-        Connection = connectionString is null ? null : StorageConnectionString.Parse(connectionString);
         TableEndpoint = tableEndpoint;
         QueueEndpoint = queueEndpoint;
         Credential = credential;
         Prefix = prefix;
     }
-
-    public StorageConnectionString? Connection { get; }
 
     public Uri? TableEndpoint { get; }
 
@@ -75,8 +72,16 @@ public sealed class StorageSettings
         return new StorageSettings(null, new Uri(table), new Uri(queue), credential, prefix);
     }
 
-    public TableServiceClient CreateTableService()
-        => Connection is not null ? new TableServiceClient(Connection) : new TableServiceClient(TableEndpoint!, Credential!);
+    /// <summary>
+    /// The Table service client (the SDK's): from the connection string, which the SDK reads (account key, SAS or
+    /// <c>UseDevelopmentStorage=true</c>), else the table endpoint with the token credential. Retries and
+    /// diagnostics are the SDK's <see cref="TableClientOptions"/>; a storage span per call is added.
+    /// </summary>
+    public TableServiceClient CreateTableService(TableClientOptions? options = null)
+    {
+        options = (options ?? new TableClientOptions()).AddStorageTracing();
+        return _connectionString is not null ? new TableServiceClient(_connectionString, options) : new TableServiceClient(TableEndpoint!, Credential!, options);
+    }
 
     /// <summary>
     /// The Queue service client, in <see cref="QueueWireFormat"/>: the connection string as it is (key, SAS, or

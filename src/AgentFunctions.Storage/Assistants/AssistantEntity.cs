@@ -8,7 +8,7 @@ using Azure;
 namespace AgentFunctions.Storage.Assistants;
 
 /// <summary>An assistant's row: PartitionKey = owner key, RowKey = assistant id; texts and JSON objects as (large) strings.</summary>
-internal sealed class AssistantEntity : ITableEntity<AssistantEntity>
+internal sealed class AssistantEntity : ITableRow<AssistantEntity>
 {
     public const string GraphIdProperty = "GraphId";
 

@@ -4,6 +4,7 @@ using AgentFunctions.Storage.Owners;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Assistants;
 
@@ -47,7 +48,7 @@ public sealed class TableAssistantStore : IAssistantStore
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            var response = await _table.AddEntityAsync(entity.ToEntity(), cancellationToken).ConfigureAwait(false);
             return stored with { ETag = response.Headers.ETag ?? default };
         }
         catch (RequestFailedException ex) when (StoreFailures.IsConflict(ex))
@@ -92,7 +93,7 @@ public sealed class TableAssistantStore : IAssistantStore
             var condition = ifMatch == ETag.All ? current.ETag : ifMatch;
             try
             {
-                var response = await _table.UpdateEntityAsync(AssistantEntity.From(stored), condition, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                var response = await _table.UpdateEntityAsync(AssistantEntity.From(stored).ToEntity(), condition, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return stored with { ETag = response.Headers.ETag ?? default };
             }
             catch (RequestFailedException ex) when (StoreFailures.IsNotFound(ex))
@@ -133,10 +134,10 @@ public sealed class TableAssistantStore : IAssistantStore
         var metadata = StoreArguments.MetadataFilter(query.Metadata);
         var name = string.IsNullOrEmpty(query.Name) ? null : query.Name;
 
-        var filter = TableFilter.Create($"PartitionKey eq {partition}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
         if (query.GraphId is { } graphId)
         {
-            filter += " and " + TableFilter.Create($"GraphId eq {ResourceIds.Validate(graphId, "graph")}");
+            filter += " and " + TableClient.CreateQueryFilter($"GraphId eq {ResourceIds.Validate(graphId, "graph")}");
         }
 
         return FilteredQuery.Create<AssistantEntity, Assistant>(
@@ -159,7 +160,6 @@ public sealed class TableAssistantStore : IAssistantStore
     private async Task<AssistantEntity?> ReadAsync(string partition, string assistantId, CancellationToken cancellationToken)
     {
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        var response = await _table.GetEntityIfExistsAsync<AssistantEntity>(partition, assistantId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? response.Value : null;
+        return await _table.GetRowIfExistsAsync<AssistantEntity>(partition, assistantId, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

@@ -18,7 +18,7 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// JSON, <c>B</c> bookkeeping. The checkpoint id is not stored: it is rebuilt from the sequence and
 /// the creation time it encodes.
 /// </remarks>
-internal sealed class CheckpointRow : ITableEntity<CheckpointRow>
+internal sealed class CheckpointRow : ITableRow<CheckpointRow>
 {
     public const string KindSnapshot = "S";
     public const string KindDelta = "D";

@@ -4,6 +4,7 @@ using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Checkpoints;
 
@@ -235,8 +236,8 @@ public sealed partial class TableCheckpointStore : ICheckpointCompaction
         var oldestNeeded = ranges[^1].First;
         if (oldestNeeded > 1)
         {
-            var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.State(oldestNeeded - 1, 'a')} and RowKey lt {"t"}");
-            await foreach (var row in _table.QueryAsync<TableEntity>(filter, selectProperties: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.State(oldestNeeded - 1, 'a')} and RowKey lt {"t"}");
+            await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 var (sequence, kind, writeId, _) = CheckpointKeys.ParseState(row.RowKey);
                 var needed = ranges.Any(r => sequence >= r.First && sequence <= r.Last)
@@ -284,7 +285,7 @@ public sealed partial class TableCheckpointStore : ICheckpointCompaction
         {
             if (actions.Count <= MaxBatchOperations && actions.Sum(a => a.Bytes) <= MaxBatchBytes)
             {
-                await _table.SubmitTransactionAsync(actions.Select(a => a.Action), cancellationToken).ConfigureAwait(false);
+                await _table.SubmitNamedTransactionAsync(actions.Select(a => a.Action), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -304,18 +305,18 @@ public sealed partial class TableCheckpointStore : ICheckpointCompaction
 
     /// <summary>The checkpoint rows at and before <paramref name="sequence"/>, newest first, with what compaction needs of them.</summary>
     private AsyncPageable<CheckpointRow> OlderRowsAsync(string partition, long sequence, CancellationToken cancellationToken)
-        => _table.QueryAsync<CheckpointRow>(
-            TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.Checkpoint(sequence)} and RowKey lt {"d"}"),
-            selectProperties: CompactionRowProperties,
+        => _table.QueryRowsAsync<CheckpointRow>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.Checkpoint(sequence)} and RowKey lt {"d"}"),
+            select: CompactionRowProperties,
             cancellationToken: cancellationToken);
 
     /// <summary>The mark row (null when there is none) and the latest checkpoint's sequence, in one query.</summary>
     private async Task<(TableEntity? Mark, long Latest)> ReadMarkAsync(string partition, CancellationToken cancellationToken)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.Mark} and RowKey lt {"d"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.Mark} and RowKey lt {"d"}");
         TableEntity? mark = null;
         long latest = 0;
-        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 2, selectProperties: MarkAndHeadProperties, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
+        await foreach (var page in _table.QueryAsync<TableEntity>(filter, maxPerPage: 2, select: MarkAndHeadProperties, cancellationToken: cancellationToken).AsPages().ConfigureAwait(false))
         {
             foreach (var row in page.Values)
             {
@@ -386,7 +387,7 @@ public sealed partial class TableCheckpointStore : ICheckpointCompaction
 
         public async Task AddAsync(string rowKey, ETag etag, CancellationToken cancellationToken)
         {
-            _batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, rowKey), etag));
+            _batch.Add(TableRows.Action(TableTransactionActionType.Delete, new TableEntity(partition, rowKey), etag));
             if (_batch.Count == MaxBatchOperations)
             {
                 await FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -404,7 +405,7 @@ public sealed partial class TableCheckpointStore : ICheckpointCompaction
 
                 try
                 {
-                    await table.SubmitTransactionAsync(_batch, cancellationToken).ConfigureAwait(false);
+                    await table.SubmitNamedTransactionAsync(_batch, cancellationToken).ConfigureAwait(false);
                     Transactions++;
                     Deleted += _batch.Count;
                     _batch.Clear();

@@ -10,6 +10,7 @@ using AgentFunctions.Storage.Owners;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Checkpoints;
 
@@ -32,7 +33,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     private const int MaxBlockProps = 240;
 
     // An entity-group transaction carries at most 100 operations and 4 MiB; leave room for the envelope.
-    private const int MaxBatchOperations = TableClient.MaxTransactionActions;
+    private const int MaxBatchOperations = TableLimits.MaxTransactionActions;
     private const long MaxBatchBytes = 3_600_000;
 
     private readonly TableClient _table;
@@ -98,8 +99,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
         if (!appendsToHead && parentSequence is { } forkedFrom)
         {
-            var parentRow = await _table.GetEntityIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(forkedFrom), cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!parentRow.HasValue || parentRow.Value!.Id != write.ParentCheckpointId)
+            var parentRow = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(forkedFrom), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (parentRow is null || parentRow.Id != write.ParentCheckpointId)
             {
                 throw new CheckpointNotFoundException($"Thread '{write.ThreadId}' has no checkpoint '{write.ParentCheckpointId}'.");
             }
@@ -128,7 +129,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             row.SinceSnapChars = head.SinceSnapChars + deltaJson.Length;
             row.RowsSinceSnap = head.RowsSinceSnap;
             var parts = LargeStrings.Split(deltaJson).Count();
-            var deltaBytes = TableClient.RequestBytes(deltaJson);
+            var deltaBytes = TableLimits.RequestBytes(deltaJson);
             var blockOpen = head.BlockSeq > head.SnapSeq;
             if (blockOpen && head.BlockProps + parts <= MaxBlockProps && head.BlockChars + deltaBytes <= MaxBlockBytes)
             {
@@ -176,13 +177,12 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         }
 
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var response = await _table.GetEntityIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!response.HasValue || response.Value!.Id != checkpointId)
+        var row = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(sequence), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (row is null || row.Id != checkpointId)
         {
             return null;
         }
 
-        var row = response.Value;
         var states = await MaterializeAsync(partition, sequence, sequence, cancellationToken, includeNext: row.WritesNextNode is not null).ConfigureAwait(false);
         return Complete(row, threadId, states);
     }
@@ -224,7 +224,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     {
         var partition = PartitionOf(ownerId, threadId);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        await _table.DeleteEntitiesAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
+        await _table.DeleteEntitiesAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> DeleteAfterAsync(string ownerId, string threadId, string? checkpointId, CancellationToken cancellationToken = default)
@@ -240,9 +240,9 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         CheckpointRow? kept = null;
         if (keep > 0)
         {
-            var response = await _table.GetEntityIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(keep), cancellationToken: cancellationToken).ConfigureAwait(false);
-            kept = response.HasValue && response.Value!.Id == checkpointId
-                ? response.Value
+            var row = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Checkpoint(keep), cancellationToken: cancellationToken).ConfigureAwait(false);
+            kept = row is not null && row.Id == checkpointId
+                ? row
                 : throw new CheckpointNotFoundException($"Thread '{threadId}' has no checkpoint '{checkpointId}'.");
         }
 
@@ -254,9 +254,9 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
         // Everything newer than the kept checkpoint sorts before its keys: its checkpoint rows, and its state rows.
         var deleted = await _table.DeleteEntitiesAsync(
-            TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {CheckpointKeys.Checkpoint(keep)}"), cancellationToken).ConfigureAwait(false);
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {CheckpointKeys.Checkpoint(keep)}"), cancellationToken).ConfigureAwait(false);
         await _table.DeleteEntitiesAsync(
-            TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"s"} and RowKey lt {CheckpointKeys.State(keep, 'a')}"), cancellationToken).ConfigureAwait(false);
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"s"} and RowKey lt {CheckpointKeys.State(keep, 'a')}"), cancellationToken).ConfigureAwait(false);
 
         // The kept checkpoint's open block may hold deltas of deleted checkpoints: rewrite it without them,
         // so that a sequence number used again never meets an old delta.
@@ -265,17 +265,28 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             var block = await _table.GetEntityIfExistsAsync<TableEntity>(partition, CheckpointKeys.State(kept.BlockSeq, CheckpointKeys.Block), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (block.HasValue)
             {
+                // The block's delta properties (D1, D1_1, D2…) of kept checkpoints; the SDK's entity also holds its keys, timestamp and ETag.
                 var rewritten = new TableEntity(partition, block.Value!.RowKey);
+                var dropped = false;
                 foreach (var (name, value) in block.Value)
                 {
-                    var member = name.Length > 1 && name[0] == 'D' ? kept.BlockSeq + int.Parse(name.AsSpan(1, (name.IndexOf('_', StringComparison.Ordinal) is var cut and > 0 ? cut : name.Length) - 1), CultureInfo.InvariantCulture) : 0;
+                    if (name.Length < 2 || name[0] != 'D')
+                    {
+                        continue;
+                    }
+
+                    var member = kept.BlockSeq + int.Parse(name.AsSpan(1, (name.IndexOf('_', StringComparison.Ordinal) is var cut and > 0 ? cut : name.Length) - 1), CultureInfo.InvariantCulture);
                     if (member <= keep)
                     {
                         rewritten[name] = value;
                     }
+                    else
+                    {
+                        dropped = true;
+                    }
                 }
 
-                if (rewritten.Count < block.Value.Count)
+                if (dropped)
                 {
                     await _table.UpdateEntityAsync(rewritten, block.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 }
@@ -318,7 +329,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             throw new ArgumentException("A metadata filter is a JSON object.", nameof(metadataFilter));
         }
 
-        return new HistoryReader(this, partition, TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {"d"}"), metadataFilter);
+        return new HistoryReader(this, partition, TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {"d"}"), metadataFilter);
     }
 
     private sealed class HistoryReader(TableCheckpointStore store, string partition, string filter, JsonElement? metadataFilter)
@@ -328,13 +339,18 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         public async Task<(List<CheckpointRow> Rows, string? Next, Response Response)> ReadPageAsync(string? token, int? size, CancellationToken cancellationToken)
         {
             await store.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-            await foreach (var page in store._table.QueryAsync<CheckpointRow>(filter, cancellationToken: cancellationToken).AsPages(token, size).ConfigureAwait(false))
+            var page = await TableRows.FirstPageAsync(store._table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken), token, size).ConfigureAwait(false);
+            var rows = new List<CheckpointRow>(page.Values.Count);
+            foreach (var entity in page.Values)
             {
-                var rows = page.Values.Where(r => metadataFilter is not { } f || MatchesMetadata(r.Metadata, f)).ToList();
-                return (rows, page.ContinuationToken, page.GetRawResponse());
+                var row = entity.ToRow<CheckpointRow>();
+                if (metadataFilter is not { } f || MatchesMetadata(row.Metadata, f))
+                {
+                    rows.Add(row);
+                }
             }
 
-            throw new InvalidOperationException("A query yielded no page.");
+            return (rows, page.ContinuationToken, page.GetRawResponse());
         }
     }
 
@@ -374,7 +390,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
     private async Task CommitAsync(WritePlan plan, CheckpointRow row, CancellationToken cancellationToken)
     {
-        var final = new List<TableTransactionAction> { new(TableTransactionActionType.Add, row) };
+        var final = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, row) };
         var finalBytes = EstimateBytes(row);
         foreach (var action in plan.Actions)
         {
@@ -387,13 +403,13 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             // Too large for one transaction: write the parts under a fresh write id first. Until the
             // final transaction adds the checkpoint and the header that names that write id, no
             // reader looks at them; if this write fails, they are orphans that nothing reads.
-            final = [new TableTransactionAction(TableTransactionActionType.Add, row)];
+            final = [TableRows.Action(TableTransactionActionType.Add, row)];
             var writeId = Guid.NewGuid().ToString("N")[..8];
             foreach (var (kind, json) in plan.Blobs)
             {
                 var (header, parts) = plan.BlobRows(kind, json, writeId, inline: false);
                 await WritePartsAsync(parts, cancellationToken).ConfigureAwait(false);
-                final.Add(new TableTransactionAction(TableTransactionActionType.Add, header));
+                final.Add(TableRows.Action(TableTransactionActionType.Add, header));
             }
 
             final.AddRange(plan.BlockActions);
@@ -418,7 +434,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
                 (batch, batchBytes) = ([], 0);
             }
 
-            batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, part));
+            batch.Add(TableRows.Action(TableTransactionActionType.UpsertReplace, part));
             batchBytes += bytes;
         }
 
@@ -432,7 +448,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     {
         try
         {
-            await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            await _table.SubmitNamedTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404 && e.ErrorCode is "EntityAlreadyExists" or "UpdateConditionNotSatisfied" or "ResourceNotFound")
         {
@@ -462,7 +478,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         // A compaction snapshot names the block that holds the deltas after it when that block starts
         // before it (SnapshotFromProperty): reading goes on down to that block.
         var floor = long.MaxValue;
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.State(high, 'a')} and RowKey lt {"t"}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {CheckpointKeys.State(high, 'a')} and RowKey lt {"t"}");
         await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var (sequence, kind, writeId, part) = CheckpointKeys.ParseState(row.RowKey);
@@ -554,8 +570,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
     private async Task<CheckpointRow?> ReadHeadAsync(string partition, CancellationToken cancellationToken)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {"d"}");
-        await foreach (var row in _table.QueryAsync<CheckpointRow>(filter, maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {"d"}");
+        await foreach (var row in _table.QueryRowsAsync<CheckpointRow>(filter, maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             return row;
         }
@@ -663,7 +679,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     private static long Utf8(string text) => Encoding.UTF8.GetByteCount(text);
 
     private static long EstimateBytes(CheckpointRow row)
-        => 1024 + TableClient.RequestBytes(row.Metadata) + TableClient.RequestBytes(row.Tasks) + TableClient.RequestBytes(row.Next) + TableClient.RequestBytes(row.Writes ?? string.Empty);
+        => 1024 + TableLimits.RequestBytes(row.Metadata) + TableLimits.RequestBytes(row.Tasks) + TableLimits.RequestBytes(row.Next) + TableLimits.RequestBytes(row.Writes ?? string.Empty);
 
     private static string SourceName(CheckpointSource source) => source switch
     {
@@ -709,10 +725,10 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
                 foreach (var (kind, json) in Blobs)
                 {
                     var (header, parts) = BlobRows(kind, json, writeId: string.Empty, inline: true);
-                    yield return (new TableTransactionAction(TableTransactionActionType.Add, header), RequestBytes(header));
+                    yield return (TableRows.Action(TableTransactionActionType.Add, header), RequestBytes(header));
                     foreach (var part in parts)
                     {
-                        yield return (new TableTransactionAction(TableTransactionActionType.Add, part), RequestBytes(part));
+                        yield return (TableRows.Action(TableTransactionActionType.Add, part), RequestBytes(part));
                     }
                 }
             }
@@ -751,7 +767,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         }
 
         /// <summary>An entity's size in a transaction: its strings as sent, a fixed allowance for keys, names and the rest.</summary>
-        public static long RequestBytes(TableEntity entity) => 512 + entity.Sum(p => p.Value is string s ? TableClient.RequestBytes(s) : 16);
+        public static long RequestBytes(TableEntity entity) => 512 + entity.Sum(p => p.Value is string s ? TableLimits.RequestBytes(s) : 16);
 
         public void AddBlob(char kind, string json) => Blobs.Add((kind, json));
 
@@ -774,14 +790,14 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
                 update[LargeStrings.PartName("W", i)] = string.Empty;
             }
 
-            BlockActions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, parent.ETag));
+            BlockActions.Add(TableRows.Action(TableTransactionActionType.UpdateMerge, update, parent.ETag));
         }
 
         public void AddToBlock(long blockSequence, string deltaJson)
         {
             var block = new TableEntity(partition, CheckpointKeys.State(blockSequence, CheckpointKeys.Block));
             block.SetLargeString("D" + (sequence - blockSequence).ToString(CultureInfo.InvariantCulture), deltaJson);
-            BlockActions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, block));
+            BlockActions.Add(TableRows.Action(TableTransactionActionType.UpsertMerge, block));
         }
     }
 

@@ -85,9 +85,9 @@ public sealed class RunEventLogOptions
             throw new ArgumentOutOfRangeException(nameof(MaxEventBytes), MaxEventBytes, $"An event takes 1 to {MaxEventBytesLimit:N0} bytes.");
         }
 
-        if (ReadRowsPerPage is < 1 or > Tables.TableClient.MaxPageSize)
+        if (ReadRowsPerPage is < 1 or > Tables.TableLimits.MaxPageSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(ReadRowsPerPage), ReadRowsPerPage, $"A page has 1 to {Tables.TableClient.MaxPageSize} rows.");
+            throw new ArgumentOutOfRangeException(nameof(ReadRowsPerPage), ReadRowsPerPage, $"A page has 1 to {Tables.TableLimits.MaxPageSize} rows.");
         }
 
         if (FollowMinPollInterval <= TimeSpan.Zero || FollowMaxPollInterval < FollowMinPollInterval)

@@ -34,7 +34,7 @@ namespace AgentFunctions.Storage.RunEvents;
 /// reader's filter keeps it, and <c>Q</c> is the log's last sequence number (-1 for an empty log).
 /// </para>
 /// </remarks>
-internal sealed class RunEventRow : ITableEntity<RunEventRow>
+internal sealed class RunEventRow : ITableRow<RunEventRow>
 {
     public string PartitionKey { get; set; } = string.Empty;
 

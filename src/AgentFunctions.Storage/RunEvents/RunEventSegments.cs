@@ -88,7 +88,7 @@ internal static class RunEventSegments
     /// <summary>
     /// Cuts the line of an event larger than a row into the pieces of its head and parts: at most
     /// <see cref="RunEventLogOptions.MaxSegmentCharsLimit"/> characters and <see cref="MaxPieceRequestBytes"/>
-    /// bytes as sent (<see cref="TableClient.RequestBytes(char)"/>) each, never inside a surrogate pair.
+    /// bytes as sent (<see cref="TableLimits.RequestBytes(char)"/>) each, never inside a surrogate pair.
     /// </summary>
     /// <returns>The pieces, in order, and the bytes each takes in a request body.</returns>
     public static (string[] Pieces, long[] Bytes) Cut(string line)
@@ -101,14 +101,14 @@ internal static class RunEventSegments
             var end = start;
             long bytes = 0;
             var limit = Math.Min(line.Length, start + RunEventLogOptions.MaxSegmentCharsLimit);
-            while (end < limit && bytes + TableClient.RequestBytes(line[end]) <= MaxPieceRequestBytes)
+            while (end < limit && bytes + TableLimits.RequestBytes(line[end]) <= MaxPieceRequestBytes)
             {
-                bytes += TableClient.RequestBytes(line[end++]);
+                bytes += TableLimits.RequestBytes(line[end++]);
             }
 
             if (end < line.Length && char.IsHighSurrogate(line[end - 1]))
             {
-                bytes -= TableClient.RequestBytes(line[--end]);
+                bytes -= TableLimits.RequestBytes(line[--end]);
             }
 
             pieces.Add(line[start..end]);

@@ -5,6 +5,7 @@ using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.RunEvents;
 
@@ -96,7 +97,7 @@ public sealed class TableRunEventLog : IRunEventLog
                 // and a continuation token never points inside one.
                 while (decoder.Pending && page.ContinuationToken is { } next)
                 {
-                    var rows = Math.Min(TableClient.MaxPageSize, Math.Max(pageSizeHint ?? _options.ReadRowsPerPage, decoder.PartsToCome));
+                    var rows = Math.Min(TableLimits.MaxPageSize, Math.Max(pageSizeHint ?? _options.ReadRowsPerPage, decoder.PartsToCome));
                     page = await ReadRowsAsync(filter, next, rows, ct).ConfigureAwait(false);
                     Decode(decoder, page, events);
                 }
@@ -133,7 +134,7 @@ public sealed class TableRunEventLog : IRunEventLog
     {
         var partition = ResourceIds.Validate(runId, Kind);
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        await _table.DeleteEntitiesAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
+        await _table.DeleteEntitiesAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
 
     private async IAsyncEnumerable<RunEvent> FollowCoreAsync(string partition, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -190,13 +191,7 @@ public sealed class TableRunEventLog : IRunEventLog
     private async Task<Page<RunEventRow>> ReadRowsAsync(string filter, string? continuationToken, int? pageSizeHint, CancellationToken cancellationToken)
     {
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        var pages = _table.QueryAsync<RunEventRow>(filter, _options.ReadRowsPerPage, cancellationToken: cancellationToken).AsPages(continuationToken, pageSizeHint);
-        await foreach (var page in pages.ConfigureAwait(false))
-        {
-            return page;
-        }
-
-        throw new InvalidOperationException("A query returned no page.");
+        return await TableRows.FirstPageAsync(_table.QueryRowsAsync<RunEventRow>(filter, _options.ReadRowsPerPage, cancellationToken: cancellationToken), continuationToken, pageSizeHint).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -210,7 +205,7 @@ public sealed class TableRunEventLog : IRunEventLog
         ArgumentOutOfRangeException.ThrowIfEqual(afterSequence, long.MaxValue);
         var next = afterSequence + 1;
         var from = RunEventSegments.Key(Math.Max(0, next - RunEventLogOptions.MaxEventsPerSegmentLimit + 1));
-        return TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {from} and L ge {next}");
+        return TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and L ge {next}");
     }
 
     private static void Decode(RunEventDecoder decoder, Page<RunEventRow> page, List<RunEvent> events)

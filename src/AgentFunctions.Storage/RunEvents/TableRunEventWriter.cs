@@ -4,6 +4,7 @@ using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.RunEvents;
 
@@ -36,7 +37,7 @@ namespace AgentFunctions.Storage.RunEvents;
 internal sealed class TableRunEventWriter : IRunEventWriter
 {
     // An entity-group transaction carries at most 100 operations and 4 MiB; leave room for the envelope.
-    private const int MaxTransactionRows = TableClient.MaxTransactionActions;
+    private const int MaxTransactionRows = TableLimits.MaxTransactionActions;
     private const long MaxTransactionBytes = 3_600_000;
 
     // Past this many bytes waiting (about two transactions), appends wait for the write loop.
@@ -89,7 +90,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
         // An event larger than a row is cut into its rows' pieces here, outside the lock.
         var large = line.Length > RunEventLogOptions.MaxSegmentCharsLimit ? Segment.Large(runEvent.Sequence, line) : null;
-        var bytes = large?.Bytes ?? TableClient.RequestBytes(line);
+        var bytes = large?.Bytes ?? TableLimits.RequestBytes(line);
         Task? wait = null;
         lock (_lock)
         {
@@ -358,7 +359,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
     private async Task WriteAsync(Batch batch)
     {
-        var actions = new List<TableTransactionAction>();
+        var actions = new List<(TableTransactionActionType Type, RunEventRow Row)>();
         long bytes = 0;
         foreach (var segment in batch.Segments)
         {
@@ -368,7 +369,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
 
         if (batch.Complete)
         {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, RunEventRow.End(_runId, batch.LastSequence)));
+            actions.Add((TableTransactionActionType.Add, RunEventRow.End(_runId, batch.LastSequence)));
             bytes += RunEventSegments.RowOverheadBytes;
         }
 
@@ -379,25 +380,25 @@ internal sealed class TableRunEventWriter : IRunEventWriter
             // Only a batch of one large event is over a transaction: its parts go first, then its head (and end marker).
             var segment = batch.Segments.Single();
             await WritePartsAsync(segment).ConfigureAwait(false);
-            actions.RemoveAll(a => ((RunEventRow)a.Entity).IsPart);
+            actions.RemoveAll(a => a.Row.IsPart);
         }
 
         await InsertAsync(actions).ConfigureAwait(false);
     }
 
-    /// <summary>The actions that write a segment: an insert of its row, and for a large event the upserts of its parts.</summary>
-    private IEnumerable<TableTransactionAction> Actions(Segment segment)
+    /// <summary>The rows that write a segment: an insert of its row, and for a large event the upserts of its parts.</summary>
+    private IEnumerable<(TableTransactionActionType Type, RunEventRow Row)> Actions(Segment segment)
     {
         if (segment.Pieces is not { } pieces)
         {
-            yield return new TableTransactionAction(TableTransactionActionType.Add, RunEventRow.Segment(_runId, segment.First, segment.Count, segment.Text));
+            yield return (TableTransactionActionType.Add, RunEventRow.Segment(_runId, segment.First, segment.Count, segment.Text));
             yield break;
         }
 
-        yield return new TableTransactionAction(TableTransactionActionType.Add, RunEventRow.Head(_runId, segment.First, segment.WriteId!, pieces.Length - 1, pieces[0]));
+        yield return (TableTransactionActionType.Add, RunEventRow.Head(_runId, segment.First, segment.WriteId!, pieces.Length - 1, pieces[0]));
         for (var part = 1; part < pieces.Length; part++)
         {
-            yield return new TableTransactionAction(TableTransactionActionType.UpsertReplace, RunEventRow.Part(_runId, segment.First, segment.WriteId!, part, pieces[part]));
+            yield return (TableTransactionActionType.UpsertReplace, RunEventRow.Part(_runId, segment.First, segment.WriteId!, part, pieces[part]));
         }
     }
 
@@ -423,25 +424,26 @@ internal sealed class TableRunEventWriter : IRunEventWriter
                     break;
                 }
 
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, RunEventRow.Part(_runId, segment.First, segment.WriteId!, part, pieces[part])));
+                actions.Add(TableRows.Action(TableTransactionActionType.UpsertReplace, RunEventRow.Part(_runId, segment.First, segment.WriteId!, part, pieces[part])));
                 bytes += partBytes;
                 part++;
             }
 
-            await _table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+            await _table.SubmitNamedTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
             segment.PartsWritten = part - 1;
         }
     }
 
     /// <summary>Submits the actions in one transaction; inserts of rows that are there already with the same content are dropped and the rest resubmitted.</summary>
-    private async Task InsertAsync(List<TableTransactionAction> actions)
+    private async Task InsertAsync(List<(TableTransactionActionType Type, RunEventRow Row)> rowActions)
     {
-        var rows = actions.ConvertAll(a => (RunEventRow)a.Entity);
+        var rows = rowActions.ConvertAll(a => a.Row);
+        var actions = rowActions.ConvertAll(a => TableRows.Action(a.Type, a.Row));
         while (actions.Count > 0)
         {
             try
             {
-                await _table.SubmitTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
+                await _table.SubmitNamedTransactionAsync(actions, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (TableTransactionFailedException e) when (e.Status == 409 && e.FailedTransactionActionIndex is null or >= 0 && (e.FailedTransactionActionIndex ?? 0) < actions.Count)
@@ -449,8 +451,8 @@ internal sealed class TableRunEventWriter : IRunEventWriter
                 // A row that is there already: an earlier attempt of this write that went through (its
                 // response lost), which is skipped, or another writer's, which is a conflict.
                 var index = e.FailedTransactionActionIndex ?? 0;
-                var existing = await _table.GetEntityIfExistsAsync<RunEventRow>(_runId, rows[index].RowKey, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                if (!existing.HasValue || !existing.Value!.SameContent(rows[index]))
+                var existing = await _table.GetRowIfExistsAsync<RunEventRow>(_runId, rows[index].RowKey, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                if (existing is null || !existing.SameContent(rows[index]))
                 {
                     throw new StoreConflictException(
                         rows[index].IsEnd

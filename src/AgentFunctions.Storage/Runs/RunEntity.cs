@@ -6,7 +6,7 @@ using Azure;
 namespace AgentFunctions.Storage.Runs;
 
 /// <summary>A run's row: PartitionKey = owner key + "|" + thread id, RowKey = the run id's key (<see cref="RunKeys"/>).</summary>
-internal sealed class RunEntity : ITableEntity<RunEntity>
+internal sealed class RunEntity : ITableRow<RunEntity>
 {
     public const string StatusProperty = "Status";
 

@@ -10,7 +10,7 @@ namespace AgentFunctions.Storage.Runs;
 /// active runs. <see cref="LastCreatedAt"/> is the creation time of the run queued last: a new run is
 /// never created before it, so creation times follow the queue's order whatever the writers' clocks say.
 /// </summary>
-internal sealed class RunQueueEntity : ITableEntity<RunQueueEntity>
+internal sealed class RunQueueEntity : ITableRow<RunQueueEntity>
 {
     private const char Separator = ',';
 

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Runs;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Runs;
 
@@ -12,7 +13,7 @@ public sealed partial class TableRunStore : IRunRetention
     /// <remarks>One scan across every thread's partition, filtered by the service (the queue rows have no status).</remarks>
     public AsyncPageable<AgentRun> ListAbandonedAsync(DateTimeOffset leaseExpiredBefore, CancellationToken cancellationToken = default)
     {
-        var filter = TableFilter.Create($"Status eq {RunNames.Of(RunStatus.Running)} and LeaseExpiresAt lt {leaseExpiredBefore}");
+        var filter = TableClient.CreateQueryFilter($"Status eq {RunNames.Of(RunStatus.Running)} and LeaseExpiresAt lt {leaseExpiredBefore}");
         return FilteredQuery.Create<RunEntity, AgentRun>(_table, [filter], entity => entity.ToRun(), _creation.EnsureCreatedAsync, cancellationToken);
     }
 
@@ -47,6 +48,6 @@ public sealed partial class TableRunStore : IRunRetention
     {
         var partition = RunKeys.Partition(ownerId, threadId);
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        return await _table.DeleteEntitiesAsync(TableFilter.Create($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
+        return await _table.DeleteEntitiesAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
 }

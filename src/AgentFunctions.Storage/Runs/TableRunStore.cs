@@ -4,6 +4,7 @@ using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Runs;
 
@@ -82,7 +83,7 @@ public sealed partial class TableRunStore : IRunStore
             var now = Now();
             var createdAt = queue?.LastCreatedAt is { } last && last > now ? last : now;
             var created = template with { CreatedAt = createdAt, UpdatedAt = createdAt };
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Add, RunEntity.From(created, partition, rowKey)) };
+            var actions = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, RunEntity.From(created, partition, rowKey)) };
 
             var active = queue?.Runs ?? [];
             var next = new List<string>(active);
@@ -108,8 +109,8 @@ public sealed partial class TableRunStore : IRunStore
             actions.Add(QueueAction(partition, queue, next, createdAt));
             try
             {
-                var results = await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-                return created with { ETag = results.Value[0].ETag ?? default };
+                var results = await _table.SubmitNamedTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return created with { ETag = results.Value[0].Headers.ETag ?? default };
             }
             catch (RequestFailedException ex) when (IsLostRace(ex))
             {
@@ -141,10 +142,10 @@ public sealed partial class TableRunStore : IRunStore
     public AsyncPageable<AgentRun> ListAsync(string ownerId, string threadId, RunStatus? status = null, CancellationToken cancellationToken = default)
     {
         var partition = RunKeys.Partition(ownerId, threadId);
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {RunKeys.RunsFrom} and RowKey lt {RunKeys.RunsTo}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {RunKeys.RunsFrom} and RowKey lt {RunKeys.RunsTo}");
         if (status is { } wanted)
         {
-            filter += " and " + TableFilter.Create($"Status eq {RunNames.Of(wanted)}");
+            filter += " and " + TableClient.CreateQueryFilter($"Status eq {RunNames.Of(wanted)}");
         }
 
         return FilteredQuery.Create<RunEntity, AgentRun>(_table, [filter], entity => entity.ToRun(), _creation.EnsureCreatedAsync, cancellationToken);
@@ -197,7 +198,7 @@ public sealed partial class TableRunStore : IRunStore
 
             try
             {
-                var response = await _table.UpdateEntityAsync(RunEntity.From(acquired, partition, rowKey), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                var response = await _table.UpdateEntityAsync(RunEntity.From(acquired, partition, rowKey).ToEntity(), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return acquired with { ETag = response.Headers.ETag ?? default };
             }
             catch (RequestFailedException ex) when (IsLostRace(ex))
@@ -338,7 +339,7 @@ public sealed partial class TableRunStore : IRunStore
                 }
 
                 var flagged = stored with { CancelRequested = requested };
-                var response = await _table.UpdateEntityAsync(RunEntity.From(flagged, partition, rowKey), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                var response = await _table.UpdateEntityAsync(RunEntity.From(flagged, partition, rowKey).ToEntity(), entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return flagged with { ETag = response.Headers.ETag ?? default };
             }
             catch (RequestFailedException ex) when (IsLostRace(ex))
@@ -431,7 +432,7 @@ public sealed partial class TableRunStore : IRunStore
             }
             else
             {
-                actions.Add(new(TableTransactionActionType.UpdateReplace, RunEntity.From(run with { CancelRequested = requested }, partition, entity.RowKey), entity.ETag));
+                actions.Add(TableRows.Action(TableTransactionActionType.UpdateReplace, RunEntity.From(run with { CancelRequested = requested }, partition, entity.RowKey), entity.ETag));
                 remaining.Add(run.RunId);
             }
         }
@@ -445,11 +446,11 @@ public sealed partial class TableRunStore : IRunStore
         var actions = new List<TableTransactionAction> { EndAction(ended, runETag, partition, rowKey) };
         if (queue is not null && queue.Runs.Remove(ended.RunId))
         {
-            actions.Add(new(TableTransactionActionType.UpdateReplace, queue, queue.ETag));
+            actions.Add(TableRows.Action(TableTransactionActionType.UpdateReplace, queue, queue.ETag));
         }
 
-        var results = await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        return ended with { ETag = results.Value[0].ETag ?? default };
+        var results = await _table.SubmitNamedTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        return ended with { ETag = results.Value[0].Headers.ETag ?? default };
     }
 
     /// <summary>
@@ -459,27 +460,27 @@ public sealed partial class TableRunStore : IRunStore
     /// </summary>
     private static TableTransactionAction EndAction(AgentRun ended, ETag runETag, string partition, string rowKey)
         => ended.CancelRequested == CancelAction.Rollback && ended.Attempt == 0
-            ? new(TableTransactionActionType.Delete, new RunEntity { PartitionKey = partition, RowKey = rowKey }, runETag)
-            : new(TableTransactionActionType.UpdateReplace, RunEntity.From(ended, partition, rowKey), runETag);
+            ? TableRows.Action(TableTransactionActionType.Delete, new RunEntity { PartitionKey = partition, RowKey = rowKey }, runETag)
+            : TableRows.Action(TableTransactionActionType.UpdateReplace, RunEntity.From(ended, partition, rowKey), runETag);
 
     private static TableTransactionAction QueueAction(string partition, RunQueueEntity? queue, List<string> runs, DateTimeOffset lastCreatedAt)
     {
         var entity = new RunQueueEntity { PartitionKey = partition, Runs = runs, LastCreatedAt = lastCreatedAt };
         return queue is null
-            ? new(TableTransactionActionType.Add, entity)
-            : new(TableTransactionActionType.UpdateReplace, entity, queue.ETag);
+            ? TableRows.Action(TableTransactionActionType.Add, entity)
+            : TableRows.Action(TableTransactionActionType.UpdateReplace, entity, queue.ETag);
     }
 
     private async Task<RunQueueEntity?> ReadQueueAsync(string partition, CancellationToken cancellationToken)
     {
-        var response = await _table.GetEntityIfExistsAsync<RunQueueEntity>(partition, RunKeys.Queue, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? response.Value : null;
+        var response = await _table.GetRowIfExistsAsync<RunQueueEntity>(partition, RunKeys.Queue, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response;
     }
 
     private async Task<RunEntity?> ReadRunAsync(string partition, string rowKey, CancellationToken cancellationToken)
     {
-        var response = await _table.GetEntityIfExistsAsync<RunEntity>(partition, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? response.Value : null;
+        var response = await _table.GetRowIfExistsAsync<RunEntity>(partition, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response;
     }
 
     private async Task<(RunQueueEntity? Queue, RunEntity? Run)> ReadQueueAndRunAsync(string partition, string rowKey, CancellationToken cancellationToken)

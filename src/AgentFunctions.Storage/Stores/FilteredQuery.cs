@@ -2,6 +2,7 @@ using System.Globalization;
 using AgentFunctions.Core.Paging;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Stores;
 
@@ -16,7 +17,7 @@ internal static class FilteredQuery
     private const char Separator = '.';
 
     /// <param name="table">The table to query.</param>
-    /// <param name="filters">The filters, each built with <see cref="TableFilter.Create"/>, read in this order.</param>
+    /// <param name="filters">The filters, each built with <see cref="TableClient.CreateQueryFilter(FormattableString)"/>, read in this order.</param>
     /// <param name="select">Maps an entity to a result, or to null to leave it out.</param>
     /// <param name="beforeRequest">Awaited before each page is requested (to create the table on first use).</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
@@ -26,7 +27,7 @@ internal static class FilteredQuery
         Func<TEntity, TResult?> select,
         Func<CancellationToken, Task> beforeRequest,
         CancellationToken cancellationToken)
-        where TEntity : ITableEntity<TEntity>
+        where TEntity : ITableRow<TEntity>
         where TResult : class
     {
         if (filters.Count == 0)
@@ -39,12 +40,12 @@ internal static class FilteredQuery
             {
                 var (index, serviceToken) = Decode(continuationToken, filters.Count);
                 await beforeRequest(ct).ConfigureAwait(false);
-                var page = await FirstPageAsync(table.QueryAsync<TEntity>(filters[index], cancellationToken: ct), serviceToken, pageSizeHint).ConfigureAwait(false);
+                var page = await TableRows.FirstPageAsync(table.QueryAsync<TableEntity>(filters[index], cancellationToken: ct), serviceToken, pageSizeHint).ConfigureAwait(false);
 
                 var values = new List<TResult>(page.Values.Count);
                 foreach (var entity in page.Values)
                 {
-                    if (select(entity) is { } result)
+                    if (select(entity.ToRow<TEntity>()) is { } result)
                     {
                         values.Add(result);
                     }
@@ -56,17 +57,6 @@ internal static class FilteredQuery
                 return Page<TResult>.FromValues(values, next, page.GetRawResponse());
             },
             cancellationToken);
-    }
-
-    private static async Task<Page<T>> FirstPageAsync<T>(AsyncPageable<T> pageable, string? continuationToken, int? pageSizeHint)
-        where T : notnull
-    {
-        await foreach (var page in pageable.AsPages(continuationToken, pageSizeHint).ConfigureAwait(false))
-        {
-            return page;
-        }
-
-        throw new InvalidOperationException("A query returned no page.");
     }
 
     private static string Encode(int index, string? serviceToken)

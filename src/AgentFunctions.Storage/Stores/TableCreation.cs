@@ -1,4 +1,4 @@
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Stores;
 
@@ -36,6 +36,7 @@ internal sealed class TableCreation(TableClient table)
     private async Task CreateAsync()
     {
         await Task.Yield();
+        using var name = StorageTracingPolicy.NameResource(table.Name); // POST /Tables does not name it
         await table.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tables;
 
@@ -14,7 +15,7 @@ public static class LargeStrings
     /// <summary>The most characters one string property holds.</summary>
     public const int MaxPropertyChars = 32_000;
 
-    /// <summary>The most bytes one string property takes in a request body (see <see cref="TableClient.RequestBytes(string)"/>).</summary>
+    /// <summary>The most bytes one string property takes in a request body (see <see cref="TableLimits.RequestBytes(string)"/>).</summary>
     public const long MaxPropertyRequestBytes = 60_000;
 
     /// <summary>The property name of part <paramref name="index"/> of <paramref name="name"/>.</summary>
@@ -31,7 +32,7 @@ public static class LargeStrings
             long bytes = 0;
             while (start + length < value.Length && length < maxChars)
             {
-                var cost = TableClient.RequestBytes(value[start + length]);
+                var cost = TableLimits.RequestBytes(value[start + length]);
                 if (bytes + cost > maxRequestBytes)
                 {
                     break;
@@ -69,5 +70,29 @@ public static class LargeStrings
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>Stores a string of any length in <paramref name="entity"/> as <paramref name="name"/> and as many numbered parts as it needs.</summary>
+    /// <returns>The number of properties used.</returns>
+    public static int SetLargeString(this TableEntity entity, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var parts = 0;
+        foreach (var range in Split(value))
+        {
+            entity[PartName(name, parts++)] = value[range];
+        }
+
+        return parts;
+    }
+
+    /// <summary>Reads a string stored by <see cref="SetLargeString"/>; null when absent.</summary>
+    /// <exception cref="FormatException">A part is not a string.</exception>
+    public static string? GetLargeString(this TableEntity entity, string name)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return Join(name, part => entity.TryGetValue(part, out var value) && value is not null
+            ? value as string ?? throw new FormatException($"Property '{part}' is not a string.")
+            : null);
     }
 }

@@ -1,8 +1,8 @@
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Storage.Stores;
-using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Threads;
 
@@ -11,10 +11,10 @@ public sealed partial class TableThreadStore : IThreadRetention
 {
     public AsyncPageable<AgentThread> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? idleBefore, CancellationToken cancellationToken = default)
     {
-        var filter = TableFilter.Create($"ExpiresAt le {now}");
+        var filter = TableClient.CreateQueryFilter($"ExpiresAt le {now}");
         if (idleBefore is { } before)
         {
-            filter = $"({filter}) or ({TableFilter.Create($"UpdatedAt lt {before}")})";
+            filter = $"({filter}) or ({TableClient.CreateQueryFilter($"UpdatedAt lt {before}")})";
         }
 
         return FilteredQuery.Create<ThreadEntity, AgentThread>(_table, [filter], entity => entity.ToThread(), _creation.EnsureCreatedAsync, cancellationToken);

@@ -4,6 +4,7 @@ using AgentFunctions.Storage.Owners;
 using AgentFunctions.Storage.Stores;
 using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Threads;
 
@@ -47,7 +48,7 @@ public sealed partial class TableThreadStore : IThreadStore
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            var response = await _table.AddEntityAsync(entity.ToEntity(), cancellationToken).ConfigureAwait(false);
             return stored with { ETag = response.Headers.ETag ?? default };
         }
         catch (RequestFailedException ex) when (StoreFailures.IsConflict(ex))
@@ -61,8 +62,8 @@ public sealed partial class TableThreadStore : IThreadStore
         var partition = OwnerKey.ToPartitionKey(ownerId);
         ResourceIds.Validate(threadId, Kind);
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        var response = await _table.GetEntityIfExistsAsync<ThreadEntity>(partition, threadId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? response.Value!.ToThread() : null;
+        var entity = await _table.GetRowIfExistsAsync<ThreadEntity>(partition, threadId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return entity?.ToThread();
     }
 
     public async Task<AgentThread?> UpdateAsync(AgentThread thread, ETag ifMatch, CancellationToken cancellationToken = default)
@@ -81,7 +82,7 @@ public sealed partial class TableThreadStore : IThreadStore
         try
         {
             // Replace, not merge: a JSON value that shrank must not leave its old continuation properties behind.
-            var response = await _table.UpdateEntityAsync(entity, ifMatch, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            var response = await _table.UpdateEntityAsync(entity.ToEntity(), ifMatch, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return stored with { ETag = response.Headers.ETag ?? default };
         }
         catch (RequestFailedException ex) when (StoreFailures.IsNotFound(ex))
@@ -117,15 +118,15 @@ public sealed partial class TableThreadStore : IThreadStore
         var metadata = StoreArguments.MetadataFilter(query.Metadata);
         var ids = ValidateIds(query.Ids);
 
-        var filter = TableFilter.Create($"PartitionKey eq {partition}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
         if (query.Status is { } status)
         {
-            filter += " and " + TableFilter.Create($"Status eq {status.ToWireName()}");
+            filter += " and " + TableClient.CreateQueryFilter($"Status eq {status.ToWireName()}");
         }
 
         IReadOnlyList<string> filters = ids.Count == 0
             ? [filter]
-            : [.. ids.Chunk(IdsPerFilter).Select(chunk => $"{filter} and ({string.Join(" or ", chunk.Select(id => TableFilter.Create($"RowKey eq {id}")))})")];
+            : [.. ids.Chunk(IdsPerFilter).Select(chunk => $"{filter} and ({string.Join(" or ", chunk.Select(id => TableClient.CreateQueryFilter($"RowKey eq {id}")))})")];
 
         return FilteredQuery.Create<ThreadEntity, AgentThread>(
             _table,

@@ -8,7 +8,7 @@ using Azure;
 namespace AgentFunctions.Storage.Threads;
 
 /// <summary>A thread's row: PartitionKey = owner key, RowKey = thread id; JSON objects as (large) strings.</summary>
-internal sealed class ThreadEntity : ITableEntity<ThreadEntity>
+internal sealed class ThreadEntity : ITableRow<ThreadEntity>
 {
     public const string StatusProperty = "Status";
 

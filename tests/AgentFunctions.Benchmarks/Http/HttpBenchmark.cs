@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using AgentFunctions.Storage.Runs;
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 
 namespace AgentFunctions.Benchmarks.Http;

@@ -6,7 +6,6 @@ using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Messages;
 using AgentFunctions.Core.State;
-using AgentFunctions.Storage;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Owners;
@@ -14,6 +13,7 @@ using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Threads;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Benchmarks.Storage;
 
@@ -36,7 +36,7 @@ internal static class CompactionBenchmark
 
     public static async Task RunAsync(string connectionString)
     {
-        var service = new TableServiceClient(StorageConnectionString.Parse(connectionString));
+        var service = new TableServiceClient(connectionString);
         var suffix = Guid.NewGuid().ToString("N")[..10];
         var tables = new[] { "benchcp", "benchth", "benchas", "benchru", "benchev" }.Select(name => name + suffix).ToArray();
         var store = new TableCheckpointStore(service, new CheckpointStoreOptions { TableName = tables[0] });
@@ -55,7 +55,7 @@ internal static class CompactionBenchmark
             var delay = new DelayPolicy(TimeSpan.FromMilliseconds(1));
             var distant = new TableClientOptions();
             distant.AddPolicy(delay, Azure.Core.HttpPipelinePosition.PerRetry);
-            await DeletesAsync(new TableServiceClient(StorageConnectionString.Parse(connectionString), distant).GetTableClient(tables[0]), "with a delay before every request");
+            await DeletesAsync(new TableServiceClient(connectionString, distant).GetTableClient(tables[0]), "with a delay before every request");
             Console.WriteLine($"  (the delay, measured: {delay.MeanAdded.TotalMilliseconds:F1} ms a request on average; a round trip to an account in the same region is a few ms)");
         }
         finally
@@ -114,9 +114,9 @@ internal static class CompactionBenchmark
         var created = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         async Task LoadAsync(int first)
         {
-            foreach (var chunk in Enumerable.Range(first, 2 * DeleteRows).Chunk(TableClient.MaxTransactionActions))
+            foreach (var chunk in Enumerable.Range(first, 2 * DeleteRows).Chunk(TableLimits.MaxTransactionActions))
             {
-                await table.SubmitTransactionAsync(chunk.Select(seq => new TableTransactionAction(TableTransactionActionType.Add, new CheckpointRow
+                await table.SubmitTransactionAsync(chunk.Select(seq => TableRows.Action(TableTransactionActionType.Add, new CheckpointRow
                 {
                     PartitionKey = partition,
                     RowKey = CheckpointKeys.Checkpoint(seq),
@@ -144,9 +144,9 @@ internal static class CompactionBenchmark
         async Task<double> BatchedAsync(int first)
         {
             var stopwatch = Stopwatch.StartNew();
-            foreach (var chunk in Enumerable.Range(first, DeleteRows).Chunk(TableClient.MaxTransactionActions))
+            foreach (var chunk in Enumerable.Range(first, DeleteRows).Chunk(TableLimits.MaxTransactionActions))
             {
-                await table.SubmitTransactionAsync(chunk.Select(seq => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, CheckpointKeys.Checkpoint(seq)))));
+                await table.SubmitTransactionAsync(chunk.Select(seq => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, CheckpointKeys.Checkpoint(seq)), Azure.ETag.All)));
             }
 
             return DeleteRows / stopwatch.Elapsed.TotalSeconds;
@@ -239,7 +239,7 @@ internal static class CompactionBenchmark
     private static async Task<int> CountRowsAsync(TableClient table, string partition)
     {
         var count = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {partition}"), selectProperties: ["RowKey"]))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"]))
         {
             count++;
         }

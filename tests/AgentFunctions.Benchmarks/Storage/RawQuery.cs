@@ -1,39 +1,34 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using AgentFunctions.Storage;
-using AgentFunctions.Storage.Tables;
 
 namespace AgentFunctions.Benchmarks.Storage;
 
 /// <summary>
-/// The baseline the table client is measured against: the least a hand-written client must do to
-/// read a query — sign, GET, parse each page, follow the continuation headers.
+/// The baseline the table clients are measured against: the least a client must do to read a query — GET,
+/// parse each page, follow the continuation headers. It authenticates with a read-only SAS that the SDK
+/// generates (<c>TableClient.GenerateSasUri</c>), so there is no signing of its own and nothing per request.
 /// </summary>
 internal static class RawQuery
 {
-    /// <summary>Reads every entity the filter matches; returns how many <paramref name="read"/> accepted.</summary>
-    public static async Task<int> CountAsync(HttpClient http, StorageConnectionString connection, string tableName, string filter, Func<JsonElement, bool>? read = null)
+    /// <summary>Reads every entity the filter matches in the table <paramref name="tableSasUri"/> names; returns how many <paramref name="read"/> accepted.</summary>
+    public static async Task<int> CountAsync(HttpClient http, Uri tableSasUri, string filter, Func<JsonElement, bool>? read = null)
     {
         var count = 0;
         string? nextPartition = null, nextRow = null;
-        var path = $"{connection.TableEndpoint.AbsolutePath.TrimEnd('/')}/{tableName}()";
-        var key = connection.SharedKeyCredential ?? throw new InvalidOperationException("The raw query signs with the account key.");
+        var path = tableSasUri.GetLeftPart(UriPartial.Path) + "()";
+        var signature = tableSasUri.Query.TrimStart('?');
         do
         {
-            var query = "?$filter=" + Uri.EscapeDataString(filter);
+            var query = "?" + signature + "&$filter=" + Uri.EscapeDataString(filter);
             if (nextPartition is not null)
             {
                 query += "&NextPartitionKey=" + Uri.EscapeDataString(nextPartition) + "&NextRowKey=" + Uri.EscapeDataString(nextRow ?? string.Empty);
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(connection.TableEndpoint, path + query));
-            var date = DateTimeOffset.UtcNow.ToString("r", CultureInfo.InvariantCulture);
-            request.Headers.Add("x-ms-date", date);
-            request.Headers.Add("x-ms-version", TableClientOptions.ServiceVersion);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path + query));
+            request.Headers.Add("x-ms-version", "2019-02-02");
             request.Headers.Add("DataServiceVersion", "3.0");
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json") { Parameters = { new NameValueHeaderValue("odata", "minimalmetadata") } });
-            request.Headers.Authorization = new AuthenticationHeaderValue("SharedKey", $"{key.AccountName}:{key.ComputeSignature($"GET\n\n\n{date}\n/{key.AccountName}{path}")}");
 
             using var response = await http.SendAsync(request);
             response.EnsureSuccessStatusCode();

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AgentFunctions.Core.RunEvents;
-using AgentFunctions.Storage;
 using AgentFunctions.Storage.RunEvents;
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Benchmarks.Storage;
 
@@ -22,7 +21,7 @@ internal static class RunEventBenchmark
 
     public static async Task RunAsync(string connectionString)
     {
-        var service = new TableServiceClient(StorageConnectionString.Parse(connectionString));
+        var service = new TableServiceClient(connectionString);
         var tableName = "benchev" + Guid.NewGuid().ToString("N")[..10];
         var log = new TableRunEventLog(service, new RunEventLogOptions { TableName = tableName });
         var table = service.GetTableClient(tableName);
@@ -138,7 +137,7 @@ internal static class RunEventBenchmark
     private static async Task<int> CountRowsAsync(TableClient table, string run)
     {
         var count = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {run}"), selectProperties: ["RowKey"]))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {run}"), select: ["RowKey"]))
         {
             count++;
         }

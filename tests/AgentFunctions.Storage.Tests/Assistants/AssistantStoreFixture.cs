@@ -1,7 +1,7 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Assistants;
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Assistants;
 

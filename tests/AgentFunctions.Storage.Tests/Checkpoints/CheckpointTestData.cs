@@ -3,7 +3,7 @@ using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Messages;
 using AgentFunctions.Core.State;
 using AgentFunctions.Storage.Checkpoints;
-using AgentFunctions.Storage.Tables;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Checkpoints;
 
@@ -38,7 +38,7 @@ public sealed class CheckpointStoreFixture : IAsyncLifetime
     {
         var partition = AgentFunctions.Storage.Owners.OwnerKey.ToPartitionKey(owner) + "|" + threadId;
         var count = 0;
-        await foreach (var row in Service.GetTableClient(TableName).QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {partition}")))
+        await foreach (var row in Service.GetTableClient(TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}")))
         {
             count++;
         }

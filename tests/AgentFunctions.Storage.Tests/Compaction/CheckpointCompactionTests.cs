@@ -1,8 +1,8 @@
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Checkpoints;
-using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Tests.Checkpoints;
+using Azure.Data.Tables;
 using static AgentFunctions.Storage.Tests.Checkpoints.CheckpointTestData;
 using static AgentFunctions.Storage.Tests.Compaction.CompactionTestData;
 

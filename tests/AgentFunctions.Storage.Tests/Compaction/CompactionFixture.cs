@@ -12,10 +12,10 @@ using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Compaction;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
-using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Tests.Queues;
 using AgentFunctions.Storage.Threads;
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 
 namespace AgentFunctions.Storage.Tests.Compaction;
@@ -161,7 +161,7 @@ public sealed class CompactionFixture : IAsyncLifetime
     {
         var partition = AgentFunctions.Storage.Owners.OwnerKey.ToPartitionKey(thread.OwnerId) + "|" + thread.ThreadId;
         var count = 0;
-        await foreach (var row in Service.GetTableClient(CheckpointTable).QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {partition}")))
+        await foreach (var row in Service.GetTableClient(CheckpointTable).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}")))
         {
             count++;
         }

@@ -13,8 +13,6 @@ internal static class TestStorage
                 $"{VariableName} is not set. Run the tests with eng/test.sh, which starts Azurite and sets it, " +
                 "or set it to a storage account's connection string.");
 
-    public static StorageConnectionString Connection => StorageConnectionString.Parse(ConnectionString);
-
     /// <summary>A table or queue name no other test uses (letters and digits, starts with a letter).</summary>
     public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..16];
 }

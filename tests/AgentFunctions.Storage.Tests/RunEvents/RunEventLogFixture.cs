@@ -2,10 +2,10 @@ using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Storage.RunEvents;
-using AgentFunctions.Storage.Tables;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.RunEvents;
 
@@ -45,7 +45,7 @@ public sealed class RunEventLogFixture : IAsyncLifetime
     public async Task<int> CountRowsAsync(string runId)
     {
         var count = 0;
-        await foreach (var row in Service.GetTableClient(TableName).QueryAsync<TableEntity>(TableFilter.Create($"PartitionKey eq {runId}"), selectProperties: ["RowKey"]))
+        await foreach (var row in Service.GetTableClient(TableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {runId}"), select: ["RowKey"]))
         {
             count++;
         }

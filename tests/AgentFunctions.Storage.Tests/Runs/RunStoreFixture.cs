@@ -1,8 +1,8 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Runs;
-using AgentFunctions.Storage.Tables;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Runs;
 
@@ -59,7 +59,7 @@ public sealed class RunStoreFixture : IAsyncLifetime
     /// <summary>Every row of the thread's partition (runs and queue).</summary>
     public async Task<int> CountRowsAsync(string owner, string threadId)
     {
-        var filter = TableFilter.Create($"PartitionKey eq {RunKeys.Partition(owner, threadId)}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunKeys.Partition(owner, threadId)}");
         var count = 0;
         await foreach (var _ in Service.GetTableClient(TableName).QueryAsync<TableEntity>(filter))
         {

@@ -9,8 +9,8 @@ using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
-using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Threads;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Runtime;
 

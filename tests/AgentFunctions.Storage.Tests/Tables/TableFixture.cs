@@ -1,11 +1,16 @@
 using AgentFunctions.Storage.Tables;
+using Azure.Core;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Tables;
 
-/// <summary>A fresh table per test class on the test storage account, deleted afterwards.</summary>
+/// <summary>A fresh table per test class on the test storage account (the SDK's client), deleted afterwards.</summary>
 public sealed class TableFixture : IAsyncLifetime
 {
     public CountingPolicy Requests { get; } = new();
+
+    /// <summary>The request bodies sent, in order.</summary>
+    public List<byte[]> Bodies { get; } = [];
 
     public TableServiceClient Service { get; private set; } = null!;
 
@@ -13,8 +18,9 @@ public sealed class TableFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = new TableClientOptions();
-        options.AddPolicy(Requests, Azure.Core.HttpPipelinePosition.PerRetry);
+        var options = new TableClientOptions().AddStorageTracing();
+        options.AddPolicy(Requests, HttpPipelinePosition.PerRetry);
+        options.AddPolicy(new BodyRecorder(Bodies), HttpPipelinePosition.PerRetry);
         Service = new TableServiceClient(TestStorage.ConnectionString, options);
         Table = Service.GetTableClient(TestStorage.UniqueName("t"));
         await Table.CreateIfNotExistsAsync();
@@ -24,4 +30,20 @@ public sealed class TableFixture : IAsyncLifetime
 
     /// <summary>A partition key no other test of the class uses.</summary>
     public static string NewPartition() => "p-" + Guid.NewGuid().ToString("N");
+
+    private sealed class BodyRecorder(List<byte[]> bodies) : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (message.Request.Content is { } content)
+            {
+                using var buffer = new MemoryStream();
+                content.WriteTo(buffer, CancellationToken.None);
+                lock (bodies)
+                {
+                    bodies.Add(buffer.ToArray());
+                }
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Tests.Queues;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Telemetry;
 
@@ -14,10 +15,14 @@ public sealed class StorageTracingTests
     {
         using var spans = new StorageSpans();
         var name = TestStorage.UniqueName("trace");
-        var table = new TableServiceClient(TestStorage.Connection).GetTableClient(name);
+        var table = new TableServiceClient(TestStorage.ConnectionString, new TableClientOptions().AddStorageTracing()).GetTableClient(name);
         using (AgentTelemetry.Source.StartActivity("test"))
         {
-            await table.CreateIfNotExistsAsync();
+            using (StorageTracingPolicy.NameResource(name))
+            {
+                await table.CreateIfNotExistsAsync(); // POST /Tables: its URI does not name the table
+            }
+
             await table.AddEntityAsync(new TableEntity("p", "r") { ["Value"] = "v" });
             await table.GetEntityIfExistsAsync<TableEntity>("p", "missing");
         }

@@ -1,7 +1,7 @@
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Threads;
-using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Threads;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Threads;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Threads;
-using AgentFunctions.Storage.Tables;
 using AgentFunctions.Storage.Threads;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AgentFunctions.Storage.Tests.Threads;
 
