@@ -1,12 +1,17 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.Core;
+using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
 
 namespace AgentFunctions.OpenAI;
 
-/// <summary>Builds an <see cref="OpenAIChatClient"/> from <see cref="OpenAIModelOptions"/>.</summary>
+/// <summary>
+/// Builds the <c>openai</c> model: the OpenAI SDK's <see cref="ChatClient"/> for <see cref="OpenAIModelOptions"/>,
+/// as an <see cref="IChatClient"/> through Microsoft.Extensions.AI.OpenAI, with the service's failures
+/// surfacing as <see cref="Azure.RequestFailedException"/>s.
+/// </summary>
 public static class OpenAIChatClientFactory
 {
     private const string UserAgentApplicationId = "AgentFunctions";
@@ -15,10 +20,15 @@ public static class OpenAIChatClientFactory
     /// Checks <paramref name="options"/> and builds a client for them. It authenticates with
     /// <see cref="OpenAIModelOptions.ApiKey"/> when one is set, and otherwise with a bearer token
     /// from <paramref name="credential"/> for <see cref="OpenAIModelOptions.TokenScope"/>. Build
-    /// one client and share it: it is safe for concurrent use.
+    /// one client and share it: it is safe for concurrent use. Function calls are returned to the
+    /// caller, not invoked: the agent loop runs the tools itself.
     /// </summary>
     /// <exception cref="ArgumentException">The options are incomplete or contradictory; the message lists every problem.</exception>
-    public static OpenAIChatClient Create(OpenAIModelOptions options, TokenCredential? credential = null)
+    public static IChatClient Create(OpenAIModelOptions options, TokenCredential? credential = null) =>
+        Create(options, credential, transport: null);
+
+    /// <summary>As <see cref="Create(OpenAIModelOptions, TokenCredential?)"/>, over <paramref name="transport"/> when one is given (tests).</summary>
+    internal static IChatClient Create(OpenAIModelOptions options, TokenCredential? credential, PipelineTransport? transport)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = Validate(options, credential is not null);
@@ -43,17 +53,23 @@ public static class OpenAIChatClientFactory
             clientOptions.NetworkTimeout = timeout;
         }
 
-        var apiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey;
-        AuthenticationPolicy authentication = apiKey is not null
-            ? ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(apiKey))
-            : new TokenCredentialPolicy(credential!, options.TokenScope);
+        if (transport is not null)
+        {
+            clientOptions.Transport = transport;
+        }
 
-        // The constructor that takes any authentication policy is marked for evaluation; it is
-        // the SDK's one way to authenticate with something other than an API key.
+        // An Azure.Core TokenCredential is a System.ClientModel AuthenticationTokenProvider, so the
+        // SDK's own BearerTokenPolicy asks it for a token on each request; the credential caches
+        // (managed identity and the other MSAL-based ones do; the Azure CLI's does not, by design).
+        // The constructor that takes an authentication policy is marked for evaluation; it is the
+        // SDK's one way to authenticate with something other than an API key.
+        var apiKey = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey;
 #pragma warning disable OPENAI001
-        var chatClient = new ChatClient(options.Model!, authentication, clientOptions);
+        var chatClient = apiKey is not null
+            ? new ChatClient(options.Model!, new ApiKeyCredential(apiKey), clientOptions)
+            : new ChatClient(options.Model!, new BearerTokenPolicy(credential!, options.TokenScope), clientOptions);
 #pragma warning restore OPENAI001
-        return new OpenAIChatClient(chatClient, apiKey);
+        return new OpenAIServiceErrorChatClient(chatClient.AsIChatClient(), apiKey);
     }
 
     /// <summary>Every problem with <paramref name="options"/>, each as one sentence; empty when they are usable.</summary>
@@ -99,8 +115,9 @@ public static class OpenAIChatClientFactory
                 errors.Add($"{section}:TokenScope is empty: Entra ID needs the scope to request a token for.");
             }
 
-            // A bearer token is a credential for every deployment of the resource: never in clear text.
-            if (options.Endpoint is { IsAbsoluteUri: true } address && address.Scheme == Uri.UriSchemeHttp && !address.IsLoopback)
+            // A bearer token is a credential for every deployment of the resource: never in clear
+            // text (the SDK's BearerTokenPolicy refuses it too, loopback included; here it is said at startup).
+            if (options.Endpoint is { IsAbsoluteUri: true } address && address.Scheme == Uri.UriSchemeHttp)
             {
                 errors.Add($"{section}:Endpoint '{address}' is not https: Entra ID tokens are only sent over TLS.");
             }

@@ -30,8 +30,8 @@ public sealed class OpenAIModelOptions
 
     /// <summary>
     /// Authenticate with an Entra ID token from a <c>TokenCredential</c> instead of a key. The
-    /// host supplies the credential to <see cref="OpenAIChatClientFactory.Create"/>; it must
-    /// not be combined with <see cref="ApiKey"/>.
+    /// host supplies the credential to <see cref="OpenAIChatClientFactory.Create(OpenAIModelOptions, Azure.Core.TokenCredential?)"/>; it must
+    /// not be combined with <see cref="ApiKey"/>, and the endpoint must be https.
     /// </summary>
     public bool UseEntraId { get; set; }
 

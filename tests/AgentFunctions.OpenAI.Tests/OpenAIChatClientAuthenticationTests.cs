@@ -24,12 +24,14 @@ public sealed class OpenAIChatClientAuthenticationTests
     public async Task GetStreamingResponseAsync_TokenCredential_SendsTheCredentialsToken()
     {
         // Arrange
-        await using var server = await FakeChatCompletionsServer.StartAsync();
+        using var certificate = new TestCertificate();
+        await using var server = await FakeChatCompletionsServer.StartAsync(certificate: certificate.Certificate);
         server.EnqueueStream(Chunks.Text("ok"), Chunks.Finish("stop"));
         var credential = new FakeTokenCredential("entra-token-xyz");
         using var client = OpenAIChatClientFactory.Create(
             new OpenAIModelOptions { Endpoint = server.Endpoint, Model = Model, UseEntraId = true, MaxRetries = 0 },
-            credential);
+            credential,
+            certificate.Transport);
 
         // Act
         await StreamAsync(client, User("hi"));
@@ -42,12 +44,14 @@ public sealed class OpenAIChatClientAuthenticationTests
     public async Task GetStreamingResponseAsync_TokenCredential_RequestsCognitiveServicesScope()
     {
         // Arrange
-        await using var server = await FakeChatCompletionsServer.StartAsync();
+        using var certificate = new TestCertificate();
+        await using var server = await FakeChatCompletionsServer.StartAsync(certificate: certificate.Certificate);
         server.EnqueueStream(Chunks.Text("ok"), Chunks.Finish("stop"));
         var credential = new FakeTokenCredential("entra-token-xyz");
         using var client = OpenAIChatClientFactory.Create(
             new OpenAIModelOptions { Endpoint = server.Endpoint, Model = Model, UseEntraId = true, MaxRetries = 0 },
-            credential);
+            credential,
+            certificate.Transport);
 
         // Act
         await StreamAsync(client, User("hi"));

@@ -84,11 +84,13 @@ public sealed class OpenAIChatClientFactoryTests
         Assert.Contains("must be an http or https address", exception.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Create_CredentialOverPlainHttpToRemoteHost_ThrowsNamingTls()
+    [Theory]
+    [InlineData("http://models.example.com/openai/v1/")]
+    [InlineData("http://127.0.0.1:8080/v1/")]
+    public void Create_CredentialOverPlainHttp_ThrowsNamingTls(string endpoint)
     {
         // Arrange
-        var options = new OpenAIModelOptions { Model = "gpt-test", UseEntraId = true, Endpoint = new Uri("http://models.example.com/openai/v1/") };
+        var options = new OpenAIModelOptions { Model = "gpt-test", UseEntraId = true, Endpoint = new Uri(endpoint) };
 
         // Act
         var exception = Assert.Throws<ArgumentException>(() => OpenAIChatClientFactory.Create(options, new FakeTokenCredential("t")));

@@ -90,7 +90,8 @@ public sealed class OpenAIChatClientRequestTests : IAsyncLifetime
         var tools = _server.SingleRequest.Body.GetProperty("messages").EnumerateArray()
             .Where(m => m.GetProperty("role").GetString() == "tool").ToList();
         Assert.Equal(["call_a", "call_b"], tools.Select(m => m.GetProperty("tool_call_id").GetString()));
-        Assert.Equal(["{\"temperature\":21}", "noon"], tools.Select(ContentText));
+        Assert.Equal(21, JsonDocument.Parse(ContentText(tools[0])!).RootElement.GetProperty("temperature").GetInt32());
+        Assert.Equal("noon", ContentText(tools[1]));
     }
 
     [Fact]
@@ -242,21 +243,6 @@ public sealed class OpenAIChatClientRequestTests : IAsyncLifetime
         var parts = _server.SingleRequest.Body.GetProperty("messages")[0].GetProperty("content").EnumerateArray().ToList();
         Assert.Equal(["text", "image_url"], parts.Select(p => p.GetProperty("type").GetString()));
         Assert.StartsWith("data:image/png;base64,", parts[1].GetProperty("image_url").GetProperty("url").GetString(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void GetStreamingResponseAsync_ToolMessageWithoutResult_ThrowsBeforeSending()
-    {
-        // Arrange
-        using var client = Create(_server);
-        ChatMessage[] conversation = [new(ChatRole.Tool, "5")];
-
-        // Act
-        var exception = Record.Exception(() => client.GetStreamingResponseAsync(conversation));
-
-        // Assert
-        Assert.IsType<ArgumentException>(exception);
-        Assert.Empty(_server.Requests);
     }
 
     private static string? ContentText(JsonElement message)

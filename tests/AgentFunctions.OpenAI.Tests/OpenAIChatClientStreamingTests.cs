@@ -45,7 +45,7 @@ public sealed class OpenAIChatClientStreamingTests : IAsyncLifetime
     public async Task GetStreamingResponseAsync_Chunks_StampResponseIdMessageIdAndModel()
     {
         // Arrange
-        _server.EnqueueStream(Chunks.Text("a"), Chunks.Text("b"), Chunks.Finish("stop"));
+        _server.EnqueueStream(Chunks.Role(), Chunks.Text("a"), Chunks.Text("b"), Chunks.Finish("stop"));
         using var client = Create(_server);
 
         // Act
@@ -89,7 +89,7 @@ public sealed class OpenAIChatClientStreamingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetStreamingResponseAsync_ToolCallFragments_EmitsCallWithFinishReasonOnly()
+    public async Task GetStreamingResponseAsync_ToolCallFragments_YieldTheCallOnceWholeWithToolCallsFinish()
     {
         // Arrange
         _server.EnqueueStream(
@@ -102,9 +102,10 @@ public sealed class OpenAIChatClientStreamingTests : IAsyncLifetime
         var updates = await StreamAsync(client, User("calc"));
 
         // Assert
-        var update = Assert.Single(updates);
-        Assert.Equal(ChatFinishReason.ToolCalls, update.FinishReason);
-        Assert.IsType<FunctionCallContent>(Assert.Single(update.Contents));
+        var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("1", ((JsonElement)call.Arguments!["expression"]!).GetString());
+        Assert.DoesNotContain(updates.SelectMany(u => u.Contents).OfType<TextContent>(), t => t.Text.Length > 0);
+        Assert.Equal(ChatFinishReason.ToolCalls, updates.ToChatResponse().FinishReason);
     }
 
     [Fact]
@@ -143,8 +144,8 @@ public sealed class OpenAIChatClientStreamingTests : IAsyncLifetime
 
         // Assert
         var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
-        Assert.Null(call.Exception);
-        Assert.Empty(call.Arguments!);
+        Assert.Equal("now", call.Name);
+        Assert.Empty(call.Arguments ?? new Dictionary<string, object?>());
     }
 
     [Fact]

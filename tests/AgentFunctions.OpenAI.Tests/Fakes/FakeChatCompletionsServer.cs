@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentFunctions.OpenAI.Tests.Fakes;
 
 /// <summary>
-/// A chat-completions server on a free loopback port. Each request is recorded and answered by
+/// A chat-completions server on a free loopback port, over http or (with a certificate) https. Each request is recorded and answered by
 /// the next scripted response: a stream of SSE chunks ending in <c>data: [DONE]</c>, a JSON body,
 /// an error, or chunks followed by silence until the client goes away.
 /// </summary>
@@ -40,11 +42,17 @@ internal sealed class FakeChatCompletionsServer : IAsyncDisposable
     /// <summary>Completes when the client closed the connection of a request left hanging.</summary>
     public Task ClientDisconnected => _clientDisconnected.Task;
 
-    public static async Task<FakeChatCompletionsServer> StartAsync(string basePath = "/v1/")
+    public static async Task<FakeChatCompletionsServer> StartAsync(string basePath = "/v1/", X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         FakeChatCompletionsServer? server = null;
         app.Run(context => server!.HandleAsync(context));

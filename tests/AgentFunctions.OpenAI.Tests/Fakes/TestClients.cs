@@ -7,7 +7,7 @@ internal static class TestClients
     public const string ApiKey = "sk-test-0123456789abcdef";
     public const string Model = "gpt-test";
 
-    public static OpenAIChatClient Create(FakeChatCompletionsServer server) =>
+    public static IChatClient Create(FakeChatCompletionsServer server) =>
         OpenAIChatClientFactory.Create(new OpenAIModelOptions
         {
             Endpoint = server.Endpoint,

@@ -1,23 +1,80 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Azure;
+using Microsoft.Extensions.AI;
 
 namespace AgentFunctions.OpenAI;
 
 /// <summary>
-/// Turns the SDK's <see cref="ClientResultException"/> into a <see cref="RequestFailedException"/>
-/// whose message names the status and the service's own error message (OpenAI's
-/// <c>{"error": {"message", "type", "code"}}</c>, or the looser shapes of compatible servers),
-/// with any occurrence of the API key masked.
+/// Turns the OpenAI SDK's <see cref="ClientResultException"/>, which the Microsoft.Extensions.AI.OpenAI
+/// client lets through, into a <see cref="RequestFailedException"/> whose message names the status
+/// and the service's own error message (OpenAI's <c>{"error": {"message", "type", "code"}}</c>, or
+/// the looser shapes of compatible servers), with any occurrence of the API key masked. A run that
+/// fails on the model ends with that message, so it must be clear and must not leak the key.
 /// </summary>
-internal static class OpenAIServiceErrors
+internal sealed class OpenAIServiceErrorChatClient : DelegatingChatClient
 {
     private const string Redacted = "[REDACTED]";
 
-    public static RequestFailedException ToRequestFailed(ClientResultException exception, Uri endpoint, string? secret)
+    private readonly Uri? _endpoint;
+    private readonly string? _secret;
+
+    // The secret (an API key) is redacted from any error message this client raises.
+    public OpenAIServiceErrorChatClient(IChatClient innerClient, string? secret)
+        : base(innerClient)
+    {
+        _endpoint = innerClient.GetService<ChatClientMetadata>()?.ProviderUri;
+        _secret = string.IsNullOrEmpty(secret) ? null : secret;
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClientResultException e)
+        {
+            throw ToRequestFailed(e, _endpoint, _secret);
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                // The request is sent, and a failure status seen, on the first MoveNext; a yield
+                // cannot sit inside a try with a catch, so only the move is guarded.
+                bool moved;
+                try
+                {
+                    moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (ClientResultException e)
+                {
+                    throw ToRequestFailed(e, _endpoint, _secret);
+                }
+
+                if (!moved)
+                {
+                    yield break;
+                }
+
+                yield return enumerator.Current;
+            }
+        }
+    }
+
+    private static RequestFailedException ToRequestFailed(ClientResultException exception, Uri? endpoint, string? secret)
     {
         var response = exception.GetRawResponse();
         if (response is null)
