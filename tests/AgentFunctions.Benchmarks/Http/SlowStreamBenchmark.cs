@@ -21,7 +21,9 @@ namespace AgentFunctions.Benchmarks.Http;
 /// the rest.</item>
 /// </list>
 /// The server runs with the workstation GC, whose heap follows what is alive more closely than the server GC's.
-/// Printed: the time until every run has ended, the server's resident memory (VmRSS) before the streams (after a
+/// Printed: the time until every run has ended; the live managed heap (a full collection, asked of the server through
+/// its startup hook) once every run has ended, above that before the streams, per stream: what a stream holds while its
+/// consumer has not read it (the figure slow consumers are about); the server's resident memory (VmRSS) before the streams (after a
 /// warm-up) and its highest sample (every 50 ms) while they run and, for the slow consumers, until they read on; the
 /// growth per stream; and a check that every consumer got every event once, ids 0, 1, 2… to the end.
 /// </summary>
@@ -38,12 +40,14 @@ internal static class SlowStreamBenchmark
         Console.WriteLine($"{Streams} streamed runs at once, offline model, {Tokens:N0} tokens each, stream modes values + messages-tuple; a fresh server process for each kind of consumer:");
         var fast = await PhaseAsync(connectionString, slow: false);
         var slow = await PhaseAsync(connectionString, slow: true);
-        Console.WriteLine($"  {"consumers",-10} {"all runs ended",15} {"events/stream",14} {"VmRSS before",13} {"VmRSS peak",11} {"growth",9} {"per stream",11}");
+        Console.WriteLine($"  {"consumers",-10} {"all runs ended",15} {"events/stream",14} {"held per stream",16} {"VmRSS before",13} {"VmRSS peak",11} {"growth",9} {"per stream",11}");
         foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
         {
             Console.WriteLine(
-                $"  {name,-10} {phase.RunsEndedSeconds,13:F1} s {phase.EventsPerStream,14:N0} {Mb(phase.Before),10:F1} MB {Mb(phase.Peak),8:F1} MB {Mb(phase.Growth),6:F1} MB {Mb(phase.Growth / Streams),8:F2} MB");
+                $"  {name,-10} {phase.RunsEndedSeconds,13:F1} s {phase.EventsPerStream,14:N0} {Mb(phase.HeapHeld / Streams),13:F2} MB {Mb(phase.Before),10:F1} MB {Mb(phase.Peak),8:F1} MB {Mb(phase.Growth),6:F1} MB {Mb(phase.Growth / Streams),8:F2} MB");
         }
+
+        Console.WriteLine("  held per stream: the live managed heap (after a full collection) once every run has ended, less the same before the streams, per stream: what a stream keeps while its consumer has not read it");
 
         Console.WriteLine($"  slow against fast: {slow.RunsEndedSeconds / fast.RunsEndedSeconds:F2}x the time until every run ended, {(slow.Growth / (double)Math.Max(1, fast.Growth)):F2}x the memory growth, {Mb((slow.Growth - fast.Growth) / Streams):F2} MB more per stream");
         foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
@@ -57,8 +61,14 @@ internal static class SlowStreamBenchmark
         var prefix = "bslow" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            // Workstation GC: its heap follows what is alive more closely than the server GC's, which the figure is about.
-            await using var server = await ServerProcess.StartAsync(connectionString, prefix, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+            // Workstation GC: its heap follows what is alive more closely than the server GC's. The startup hook tells the live heap.
+            var heapRequest = Path.Combine(Path.GetTempPath(), prefix + ".heap");
+            await using var server = await ServerProcess.StartAsync(connectionString, prefix, new Dictionary<string, string>
+            {
+                ["DOTNET_gcServer"] = "0",
+                ["DOTNET_STARTUP_HOOKS"] = typeof(SlowStreamBenchmark).Assembly.Location,
+                [StartupHook.HeapRequestVariable] = heapRequest,
+            });
             using var handler = new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
             using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
             using var streamHandler = slow ? SmallReceiveBuffers() : new SocketsHttpHandler { UseProxy = false };
@@ -72,6 +82,7 @@ internal static class SlowStreamBenchmark
 
             var threads = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => HttpBenchmark.CreateThreadAsync(client)));
             await Task.Delay(TimeSpan.FromSeconds(2));
+            var heapBefore = await LiveHeapAsync(heapRequest);
             var before = server.Memory().CurrentBytes;
 
             using var sampling = new CancellationTokenSource();
@@ -106,6 +117,7 @@ internal static class SlowStreamBenchmark
             var counts = slow ? null : await Task.WhenAll(streams);
             var runsEnded = Stopwatch.GetElapsedTime(started).TotalSeconds;
             peak = Math.Max(peak, server.Memory().CurrentBytes);
+            var heapEnded = await LiveHeapAsync(heapRequest); // the slow consumers have read one event each so far
             await sampling.CancelAsync();
             await sampler;
             readOn.SetResult();
@@ -115,7 +127,7 @@ internal static class SlowStreamBenchmark
                 throw new InvalidOperationException($"The streams did not all get the same number of events: {string.Join(", ", counts.Distinct())}.");
             }
 
-            return new Phase(runsEnded, counts[0], before, peak, server.Errors, server.Warnings, server.FirstError);
+            return new Phase(runsEnded, counts[0], before, peak, heapEnded - heapBefore, server.Errors, server.Warnings, server.FirstError);
         }
         finally
         {
@@ -204,6 +216,22 @@ internal static class SlowStreamBenchmark
         }
     }
 
+    /// <summary>The server's live managed heap after a full collection, as its startup hook tells it.</summary>
+    private static async Task<long> LiveHeapAsync(string request)
+    {
+        var answer = request + ".bytes";
+        File.Delete(answer);
+        await File.WriteAllTextAsync(request, string.Empty);
+        while (!File.Exists(answer))
+        {
+            await Task.Delay(50);
+        }
+
+        var bytes = long.Parse(await File.ReadAllTextAsync(answer), System.Globalization.CultureInfo.InvariantCulture);
+        File.Delete(answer);
+        return bytes;
+    }
+
     /// <summary>Connections whose sockets receive 4 KB at a time: what the server sends beyond that waits on its side.</summary>
     private static SocketsHttpHandler SmallReceiveBuffers() => new()
     {
@@ -226,7 +254,7 @@ internal static class SlowStreamBenchmark
 
     private static double Mb(long bytes) => bytes / (1024.0 * 1024.0);
 
-    private sealed record Phase(double RunsEndedSeconds, int EventsPerStream, long Before, long Peak, int Errors, int Warnings, string? FirstError)
+    private sealed record Phase(double RunsEndedSeconds, int EventsPerStream, long Before, long Peak, long HeapHeld, int Errors, int Warnings, string? FirstError)
     {
         public long Growth => Math.Max(0, Peak - Before);
     }
