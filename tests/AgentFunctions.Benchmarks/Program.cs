@@ -19,6 +19,7 @@ internal static class Program
         ["runevents"] = RunEventBenchmark.RunAsync,
         ["http"] = HttpBenchmark.RunAsync,
         ["tracing"] = TracingBenchmark.RunAsync,
+        ["slowstreams"] = SlowStreamBenchmark.RunAsync,
     };
 
     private static async Task<int> Main(string[] args)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.RunEvents;
@@ -26,6 +25,15 @@ public sealed class RunExecutorOptions
 
     /// <summary>The longest wait between two checks whether a queued run's turn has come.</summary>
     public TimeSpan MaxTurnPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The most bytes of a run's newest events (their JSON) held in memory for the consumers that follow it live (at
+    /// least the newest event is held), whatever the number of consumers. The run never waits for a consumer: one that
+    /// falls further behind continues from the run's event log at its own pace, and follows live again once it has
+    /// caught up; a run whose events are not persisted starts writing its log then, from the first event that consumer
+    /// has not read.
+    /// </summary>
+    public int LiveEventBufferBytes { get; set; } = 256 * 1024;
 }
 
 /// <summary>
@@ -59,6 +67,7 @@ public sealed partial class RunExecutor
         _options = options ?? new RunExecutorOptions();
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.LiveEventBufferBytes, 1, nameof(RunExecutorOptions.LiveEventBufferBytes));
         ExecutorId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
     }
 
@@ -74,22 +83,23 @@ public sealed partial class RunExecutor
     /// or it had already ended).
     /// </summary>
     /// <param name="run">The run, as created.</param>
-    /// <param name="persistEvents">Write the events to the event log (background and resumable runs), so any instance can join.</param>
+    /// <param name="persistEvents">
+    /// Write the events to the event log from the first (background and resumable runs), so any instance can join;
+    /// otherwise the log is written only from the moment a consumer falls behind the events held in memory.
+    /// </param>
     /// <param name="queuedBy">The span that queued a background run: the run's span links to it.</param>
     public RunHandle Start(AgentRun run, bool persistEvents, ActivityContext queuedBy = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var live = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var handle = new RunHandle(live.Reader);
-        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, live.Writer, queuedBy));
+        var handle = new RunHandle(run.RunId, new LiveRunEvents(_options.LiveEventBufferBytes), _eventLog, _time, _logger);
+        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, queuedBy));
         return handle;
     }
 
-    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ChannelWriter<RunEvent> live, ActivityContext queuedBy)
+    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ActivityContext queuedBy)
     {
-        using var stop = new CancellationTokenSource();
         using var telemetry = RunTelemetry.Start(run, queuedBy);
-        handle.Stop = stop;
+        var stop = handle.Stop;
         AgentRun? held = null;
         try
         {
@@ -101,7 +111,7 @@ public sealed partial class RunExecutor
             }
 
             telemetry.Held(held);
-            var ended = await RunHeldAsync(held, persistEvents, handle, live, stop, telemetry).ConfigureAwait(false);
+            var ended = await RunHeldAsync(held, persistEvents, handle, stop, telemetry).ConfigureAwait(false);
             telemetry.Ended(ended.Status);
             return ended;
         }
@@ -124,12 +134,13 @@ public sealed partial class RunExecutor
         }
         finally
         {
-            live.TryComplete();
+            handle.EventsEnded();
+            handle.Events.Complete();
         }
     }
 
     private async Task<AgentRun> RunHeldAsync(
-        AgentRun held, bool persistEvents, RunHandle handle, ChannelWriter<RunEvent> live, CancellationTokenSource stop, RunTelemetry telemetry)
+        AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry)
     {
         var options = RunOptions.Parse(held.Kwargs);
         var settings = await SettingsAsync(held, options, stop.Token).ConfigureAwait(false);
@@ -155,20 +166,18 @@ public sealed partial class RunExecutor
         });
 
         var watch = WatchAsync(held, handle, stop);
-        IRunEventWriter? writer = persistEvents ? _eventLog.OpenWriter(held.RunId) : null;
+        var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger);
         try
         {
             await foreach (var runEvent in execution.Events.WithCancellation(stop.Token).ConfigureAwait(false))
             {
                 telemetry.Event();
-                if (writer is not null)
+                await log.AppendAsync(runEvent).ConfigureAwait(false);
+                if (handle.Events.Publish(runEvent, log.IsWriting) is { } fellBehind)
                 {
-                    await writer.AppendAsync(runEvent, CancellationToken.None).ConfigureAwait(false);
-                }
-
-                if (handle.Listening)
-                {
-                    live.TryWrite(runEvent);
+                    // A consumer fell behind what is held in memory: it reads on from the log, written from its next event on.
+                    LogPersistingForSlowConsumer(_logger, held.RunId, fellBehind[0].Sequence);
+                    await log.StartAsync(fellBehind).ConfigureAwait(false);
                 }
             }
         }
@@ -178,12 +187,7 @@ public sealed partial class RunExecutor
         }
         finally
         {
-            if (writer is not null)
-            {
-                await writer.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
-                await writer.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await log.CompleteAsync().ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
         }
@@ -194,7 +198,7 @@ public sealed partial class RunExecutor
             LogRunFailed(_logger, held.RunId, held.ThreadId, failure);
         }
 
-        var cancel = handle.CancelAction;
+        var cancel = handle.EventsEnded();
         if (cancel == CancelAction.Rollback)
         {
             var removed = await _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, startCheckpoint, CancellationToken.None).ConfigureAwait(false);
@@ -258,7 +262,7 @@ public sealed partial class RunExecutor
                 if (current.CancelRequested is { } action)
                 {
                     LogCancelObserved(_logger, held.RunId, action);
-                    handle.CancelAction = action;
+                    handle.Cancelled(action);
                     await stop.CancelAsync().ConfigureAwait(false);
                 }
             }
@@ -329,55 +333,308 @@ public sealed partial class RunExecutor
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "After run {RunId} ended, its completion observer failed; the run's outcome stands")]
     private static partial void LogObserverFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory; the run's events are written to its event log from event {Sequence} on")]
+    private static partial void LogPersistingForSlowConsumer(ILogger logger, string runId, long sequence);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Run {RunId}: its events could not be written to its event log for a consumer that fell behind; the run goes on, that consumer's stream ends with an error")]
+    private static partial void LogSlowConsumerLogFailed(ILogger logger, string runId, Exception exception);
+
+    /// <summary>
+    /// A run's event log as its executor writes it: from the first event for a persisted run (a failure fails the run,
+    /// as its log is what joiners read), or from the moment a consumer fell behind (a failure is logged, and the run
+    /// goes on: only consumers that fell behind miss what could not be written).
+    /// </summary>
+    private sealed class EventLogWriting(IRunEventLog log, string runId, bool fromStart, ILogger logger)
+    {
+        private IRunEventWriter? _writer = fromStart ? log.OpenWriter(runId) : null;
+        private bool _failed;
+
+        /// <summary>Whether the run's events are being written (or were, until a failure): no need to start.</summary>
+        public bool IsWriting => _writer is not null || _failed;
+
+        public async ValueTask AppendAsync(RunEvent runEvent)
+        {
+            if (_writer is null)
+            {
+                return;
+            }
+
+            if (fromStart)
+            {
+                await _writer.AppendAsync(runEvent, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await _writer.AppendAsync(runEvent, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await FailAsync(e).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Starts writing the log with <paramref name="events"/> (the first one that a consumer has not read, and those after it).</summary>
+        public async ValueTask StartAsync(IReadOnlyList<RunEvent> events)
+        {
+            _writer ??= log.OpenWriter(runId);
+            foreach (var runEvent in events)
+            {
+                await AppendAsync(runEvent).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Writes what is buffered and marks the log complete.</summary>
+        public async Task CompleteAsync()
+        {
+            if (_writer is not { } writer)
+            {
+                return;
+            }
+
+            if (fromStart)
+            {
+                await writer.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                await writer.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await writer.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                await writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
+            }
+            catch (Exception e)
+            {
+                await FailAsync(e).ConfigureAwait(false);
+            }
+        }
+
+        private async Task FailAsync(Exception e)
+        {
+            LogSlowConsumerLogFailed(logger, runId, e);
+            var writer = _writer;
+            _writer = null;
+            _failed = true;
+            if (writer is null)
+            {
+                return;
+            }
+
+            try
+            {
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception again)
+            {
+                LogSlowConsumerLogFailed(logger, runId, again);
+            }
+        }
+    }
 }
 
-/// <summary>A run being executed: its live events, and its end.</summary>
-public sealed class RunHandle
+/// <summary>
+/// A run being executed: its live events, and its end. Its newest events are held in memory, within
+/// <see cref="RunExecutorOptions.LiveEventBufferBytes"/>, for every consumer; a consumer that falls further behind
+/// reads on from the run's event log and comes back to the live events once it has caught up, so it gets every event
+/// once, in order, and the run never waits for it.
+/// </summary>
+public sealed partial class RunHandle
 {
-    private readonly ChannelReader<RunEvent> _events;
-    private volatile bool _detached;
+    private static readonly TimeSpan MinLogPollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxLogPollInterval = TimeSpan.FromMilliseconds(500);
 
-    internal RunHandle(ChannelReader<RunEvent> events) => _events = events;
+    private readonly LivePosition _own;
+    private readonly IRunEventLog _log;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private CancelAction? _cancelAction;
+    private bool _eventsEnded;
+
+    internal RunHandle(string runId, LiveRunEvents events, IRunEventLog log, TimeProvider time, ILogger logger)
+    {
+        RunId = runId;
+        Events = events;
+        _own = events.FromStart();
+        _log = log;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string RunId { get; }
 
     /// <summary>The ended run; null when it was not this executor's to run.</summary>
     public Task<AgentRun?> Completion { get; internal set; } = Task.FromResult<AgentRun?>(null);
 
-    internal CancellationTokenSource? Stop { get; set; }
+    /// <summary>
+    /// Stops the run. Not disposed: it has no timer and no linked token, and a consumer that goes away after the run
+    /// has ended may still look at it.
+    /// </summary>
+    internal CancellationTokenSource Stop { get; } = new();
 
-    internal CancelAction? CancelAction { get; set; }
-
-    internal bool Listening => !_detached;
+    internal LiveRunEvents Events { get; }
 
     /// <summary>
-    /// The run's events as they happen. When <paramref name="cancellationToken"/> is cancelled (the client
-    /// went away), the run is cancelled too, unless <paramref name="onDisconnect"/> is
-    /// <see cref="DisconnectAction.Continue"/>: then it goes on, and only stops sending here.
+    /// The run's events as they happen, from the first. When <paramref name="cancellationToken"/> is cancelled (the client
+    /// went away) while the run is running, the run is cancelled too, unless <paramref name="onDisconnect"/> is
+    /// <see cref="DisconnectAction.Continue"/>: then it goes on, and only stops sending here. Once the run's events have
+    /// ended, going away changes nothing.
     /// </summary>
     public async IAsyncEnumerable<RunEvent> ReadEventsAsync(DisconnectAction onDisconnect = DisconnectAction.Cancel, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         try
         {
-            while (await _events.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var runEvent in FollowAsync(_own, cancellationToken).ConfigureAwait(false))
             {
-                while (_events.TryRead(out var runEvent))
-                {
-                    yield return runEvent;
-                }
+                yield return runEvent;
             }
         }
         finally
         {
-            if (cancellationToken.IsCancellationRequested)
+            Events.Remove(_own);
+            if (cancellationToken.IsCancellationRequested && onDisconnect == DisconnectAction.Cancel && Cancelled(CancelAction.Interrupt))
             {
-                _detached = true;
-                if (onDisconnect == DisconnectAction.Cancel && Stop is { } stop)
+                await Stop.CancelAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The run's events from the moment of the first read on (those after <paramref name="afterSequence"/> only), as a
+    /// joiner of a run whose events are not persisted gets them, until the run ends; nothing when it has. Going away
+    /// does not cancel the run.
+    /// </summary>
+    public async IAsyncEnumerable<RunEvent> JoinEventsAsync(long afterSequence = -1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (Events.FromNow(afterSequence) is not { } position)
+        {
+            yield break;
+        }
+
+        try
+        {
+            await foreach (var runEvent in FollowAsync(position, cancellationToken).ConfigureAwait(false))
+            {
+                yield return runEvent;
+            }
+        }
+        finally
+        {
+            Events.Remove(position);
+        }
+    }
+
+    /// <summary>Records how the run is asked to end, while its events go on; false once they have ended.</summary>
+    internal bool Cancelled(CancelAction action)
+    {
+        lock (_gate)
+        {
+            if (_eventsEnded)
+            {
+                return false;
+            }
+
+            _cancelAction = action;
+            return true;
+        }
+    }
+
+    /// <summary>The run's events have ended (the executor's call): from now on no consumer changes how it ends. Returns how it was asked to end.</summary>
+    internal CancelAction? EventsEnded()
+    {
+        lock (_gate)
+        {
+            _eventsEnded = true;
+            return _cancelAction;
+        }
+    }
+
+    private async IAsyncEnumerable<RunEvent> FollowAsync(LivePosition position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var fellBehind = false;
+        while (true)
+        {
+            var take = Events.TryTake(position, out var runEvent, out var changed);
+            if (take == LiveTake.Event)
+            {
+                yield return runEvent!;
+            }
+            else if (take == LiveTake.Ended)
+            {
+                yield break;
+            }
+            else if (take == LiveTake.Wait)
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (!fellBehind)
                 {
-                    CancelAction = Runs.CancelAction.Interrupt;
-                    await stop.CancelAsync().ConfigureAwait(false);
+                    fellBehind = true;
+                    LogFellBehind(_logger, RunId, position.Delivered);
+                }
+
+                await foreach (var logged in CatchUpAsync(position, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return logged;
                 }
             }
         }
     }
+
+    /// <summary>
+    /// The events a consumer that fell behind has not had, from the log, until its next event is held in memory again.
+    /// A page is one row of the log, so that a slow reader holds one segment at most.
+    /// </summary>
+    private async IAsyncEnumerable<RunEvent> CatchUpAsync(LivePosition position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var wait = MinLogPollInterval;
+        while (true)
+        {
+            var ended = Events.IsCompleted;
+            var found = false;
+            await foreach (var page in _log.ReadAsync(RunId, position.Delivered, cancellationToken).AsPages(null, 1).ConfigureAwait(false))
+            {
+                foreach (var runEvent in page.Values)
+                {
+                    if (runEvent.Sequence != position.Delivered + 1)
+                    {
+                        throw new InvalidOperationException($"Run '{RunId}': the event log has event {runEvent.Sequence} after {position.Delivered}.");
+                    }
+
+                    found = true;
+                    var caughtUp = Events.Delivered(position, runEvent.Sequence);
+                    yield return runEvent;
+                    if (caughtUp)
+                    {
+                        yield break;
+                    }
+                }
+            }
+
+            if (Events.IsCaughtUp(position))
+            {
+                yield break;
+            }
+
+            if (ended && !found)
+            {
+                // The run has ended and its log has no more: it could not be written (the executor logged why).
+                throw new InvalidOperationException($"Run '{RunId}': the events after {position.Delivered} are neither held nor in the event log.");
+            }
+
+            wait = found ? MinLogPollInterval : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxLogPollInterval.Ticks));
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory after event {Sequence}; it reads on from the run's event log")]
+    private static partial void LogFellBehind(ILogger logger, string runId, long sequence);
 }
 
 /// <summary>The settings of a graph's default assistant: the assistant id that is the graph id.</summary>

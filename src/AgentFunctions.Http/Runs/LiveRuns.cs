@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
 
@@ -16,10 +15,11 @@ public sealed class LiveRuns
     private readonly ConcurrentDictionary<string, LiveRun> _runs = new(StringComparer.Ordinal);
 
     /// <summary>Registers a run as it starts here; dispose the result when its request ends.</summary>
-    public LiveRun Register(string runId, Task<AgentRun?> completion)
+    public LiveRun Register(RunHandle handle)
     {
-        var live = new LiveRun(this, runId, completion);
-        _runs[runId] = live;
+        ArgumentNullException.ThrowIfNull(handle);
+        var live = new LiveRun(this, handle);
+        _runs[handle.RunId] = live;
         return live;
     }
 
@@ -29,88 +29,45 @@ public sealed class LiveRuns
     internal void Remove(LiveRun live) => _runs.TryRemove(new KeyValuePair<string, LiveRun>(live.RunId, live));
 }
 
-/// <summary>A run live here: its end, and its events relayed to whoever joins.</summary>
+/// <summary>
+/// A run live here: its end, and its events for whoever joins. Every reader (the run's own request and each joiner)
+/// has its own place in the run's events, which the run holds within a bounded buffer; a reader that falls behind
+/// reads on from the run's event log (see <see cref="RunHandle"/>), so none of them grows this instance's memory.
+/// </summary>
 public sealed class LiveRun : IDisposable
 {
     private readonly LiveRuns _owner;
-    private readonly Lock _gate = new();
-    private readonly List<Channel<RunEvent>> _joiners = [];
-    private bool _ended;
+    private readonly RunHandle _handle;
 
-    internal LiveRun(LiveRuns owner, string runId, Task<AgentRun?> completion)
+    internal LiveRun(LiveRuns owner, RunHandle handle)
     {
         _owner = owner;
-        RunId = runId;
-        Completion = completion;
+        _handle = handle;
     }
 
-    public string RunId { get; }
+    public string RunId => _handle.RunId;
 
     /// <summary>The ended run (null when it was not this instance's to run).</summary>
-    public Task<AgentRun?> Completion { get; }
+    public Task<AgentRun?> Completion => _handle.Completion;
 
     /// <summary>
-    /// Passes the run's own events through, handing each to the joiners too. When they end, waits for
-    /// the run's end, so a failure of the executor surfaces here (the SSE writer turns it into an error event).
+    /// Passes the run's own events through. When they end, waits for the run's end, so a failure of the executor
+    /// surfaces here (the SSE writer turns it into an error event).
     /// </summary>
     public async IAsyncEnumerable<RunEvent> RelayAsync(IAsyncEnumerable<RunEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         await foreach (var runEvent in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            lock (_gate)
-            {
-                foreach (var joiner in _joiners)
-                {
-                    joiner.Writer.TryWrite(runEvent);
-                }
-            }
-
             yield return runEvent;
         }
 
         await Completion.ConfigureAwait(false);
     }
 
-    /// <summary>The events from now on, until the run's stream here ends; null when it already has.</summary>
-    public ChannelReader<RunEvent>? Join()
-    {
-        lock (_gate)
-        {
-            if (_ended)
-            {
-                return null;
-            }
+    /// <summary>The events after <paramref name="afterSequence"/> from now on, until the run ends (nothing when it has).</summary>
+    public IAsyncEnumerable<RunEvent> Join(long afterSequence, CancellationToken cancellationToken) => _handle.JoinEventsAsync(afterSequence, cancellationToken);
 
-            var channel = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            _joiners.Add(channel);
-            return channel.Reader;
-        }
-    }
-
-    /// <summary>A joiner that went away: its events are no longer kept.</summary>
-    public void Leave(ChannelReader<RunEvent> reader)
-    {
-        lock (_gate)
-        {
-            _joiners.RemoveAll(c => c.Reader == reader);
-        }
-    }
-
-    /// <summary>Stops relaying: joiners' streams end, and the run is no longer found here.</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _ended = true;
-            foreach (var joiner in _joiners)
-            {
-                joiner.Writer.TryComplete();
-            }
-
-            _joiners.Clear();
-        }
-
-        _owner.Remove(this);
-    }
+    /// <summary>The run's request has ended: the run is no longer found here (joiners already in follow it to its end).</summary>
+    public void Dispose() => _owner.Remove(this);
 }

@@ -240,7 +240,7 @@ public static partial class RunHandlers
         var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
         var disconnected = false;
         SetLocation(context.Response, run, stream: true);
-        using (var live = s.Live.Register(run.RunId, handle.Completion))
+        using (var live = s.Live.Register(handle))
         {
             try
             {
@@ -262,7 +262,7 @@ public static partial class RunHandlers
         var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
         RunEvent? error = null;
         var disconnected = false;
-        using (var live = s.Live.Register(run.RunId, handle.Completion))
+        using (var live = s.Live.Register(handle))
         {
             try
             {
@@ -295,12 +295,13 @@ public static partial class RunHandlers
 
     /// <summary>
     /// After a run's request: a client that went away under <c>on_disconnect: cancel</c> has had the run stopped here
-    /// when it was running; a run still waiting for its turn is ended through its record. A temporary thread is
-    /// deleted once the run has ended.
+    /// when it was running; a run still waiting for its turn (or not this instance's to run) is ended through its
+    /// record; a run that had already ended here stays as it ended. A temporary thread is deleted once the run has ended.
     /// </summary>
     private static async Task AfterRunAsync(RunServices s, AgentRun run, RunCreateRequest request, RunHandle handle, bool disconnected, bool temporaryThread)
     {
-        if (disconnected && request.OnDisconnect == DisconnectAction.Cancel)
+        var endedHere = handle.Completion.IsCompletedSuccessfully && handle.Completion.Result is not null;
+        if (disconnected && request.OnDisconnect == DisconnectAction.Cancel && !endedHere)
         {
             await CancelAfterDisconnectAsync(s, run).ConfigureAwait(false);
         }
@@ -490,9 +491,9 @@ public static partial class RunHandlers
             return FollowPersistedAsync(s, run, after, cancellationToken);
         }
 
-        if (s.Live.Find(run.RunId) is { } live && live.Join() is { } reader)
+        if (s.Live.Find(run.RunId) is { } live)
         {
-            return ReadLiveAsync(live, reader, after, cancellationToken);
+            return live.Join(after, cancellationToken);
         }
 
         return run.IsActive ? NothingUntilEndAsync(s, run, cancellationToken) : AsyncEnumerable.Empty<RunEvent>();
@@ -565,24 +566,6 @@ public static partial class RunHandlers
         {
             // Storage did not answer: keep following the log, which ends with the run anyway.
             LogEndWatchFailed(s.Logger, run.RunId, e);
-        }
-    }
-
-    private static async IAsyncEnumerable<RunEvent> ReadLiveAsync(LiveRun live, System.Threading.Channels.ChannelReader<RunEvent> reader, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var runEvent in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (runEvent.Sequence > after)
-                {
-                    yield return runEvent;
-                }
-            }
-        }
-        finally
-        {
-            live.Leave(reader);
         }
     }
 

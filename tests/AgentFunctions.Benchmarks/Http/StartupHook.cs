@@ -12,8 +12,20 @@ internal static class StartupHook
     private static ActivityListener? _listener;
     private static long _stopped;
 
+    /// <summary>
+    /// A file whose appearance asks for the live managed heap (the slow-streams benchmark's server): the answer, after a
+    /// full blocking collection, is written to the same name plus <c>.bytes</c>, and the request deleted.
+    /// </summary>
+    public const string HeapRequestVariable = "AGENTFUNCTIONS_BENCH_HEAP_REQUEST";
+
     public static void Initialize()
     {
+        if (Environment.GetEnvironmentVariable(HeapRequestVariable) is { Length: > 0 } request)
+        {
+            new Thread(() => AnswerHeapRequests(request)) { IsBackground = true, Name = "heap requests" }.Start();
+            return;
+        }
+
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "AgentFunctions",
@@ -21,5 +33,21 @@ internal static class StartupHook
             ActivityStopped = _ => Interlocked.Increment(ref _stopped),
         };
         ActivitySource.AddActivityListener(_listener);
+    }
+
+    private static void AnswerHeapRequests(string request)
+    {
+        while (true)
+        {
+            if (File.Exists(request))
+            {
+                var live = GC.GetTotalMemory(forceFullCollection: true);
+                File.WriteAllText(request + ".tmp", live.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                File.Move(request + ".tmp", request + ".bytes", overwrite: true);
+                File.Delete(request);
+            }
+
+            Thread.Sleep(50);
+        }
     }
 }

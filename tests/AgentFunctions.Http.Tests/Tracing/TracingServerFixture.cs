@@ -253,9 +253,9 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
                 }
             }
 
-            capture.Entries.Enqueue(new LogEntry(category, eventId.Id, formatter(state, exception), values));
+            capture.Entries.Enqueue(new LogEntry(category, eventId.Id, formatter(state, exception), values, logLevel));
         }
     }
 }
 
-public sealed record LogEntry(string Category, int EventId, string Message, IReadOnlyDictionary<string, string?> Values);
+public sealed record LogEntry(string Category, int EventId, string Message, IReadOnlyDictionary<string, string?> Values, LogLevel Level);
