@@ -56,7 +56,7 @@ public class FunctionStyleServerFixture : ServerFixture
         app.Use((context, next) => HttpInvocationTrace.TraceAsync(context, () => next(context), route: "Function"));
 
         // What the functions of src/AgentFunctions.FunctionApp do, route for route.
-        app.MapGet("/ok", (HttpContext context) => ApiInvocation.InvokeWithoutCallerAsync(context, InfoHandlers.Ok));
+        app.MapGet("/ok", (Func<HttpContext, Task<WrittenResponse>>)(context => ApiInvocation.InvokeWithoutCallerAsync(context, InfoHandlers.Ok)));
         app.MapPost("/threads", (Func<HttpContext, Task<WrittenResponse>>)(context => ApiInvocation.InvokeAsync(context, ThreadHandlers.CreateAsync)));
         app.MapGet("/threads/{threadId}", (HttpContext context, string threadId)
             => ApiInvocation.InvokeAsync(context, c => ThreadHandlers.GetAsync(c, threadId)));
