@@ -2,6 +2,7 @@
 # The compatibility tests: the official LangGraph JS SDK (pinned in tests/compat) against the real server.
 #
 #   eng/compat.sh [--no-build] [--tap <file>]
+#   eng/compat.sh --url <base> [--tap <file>]     against a server already running there (eng/func-e2e.sh: the Functions app)
 #
 # Needs storage: AGENTFUNCTIONS_STORAGE_CONNECTION_STRING (eng/test.sh runs this beside its Azurite; by hand:
 # eng/with-azurite.sh eng/compat.sh). Installs the SDK from tests/compat/package-lock.json when it is missing,
@@ -16,11 +17,13 @@ dll="$root/src/AgentFunctions.Server/bin/Release/net10.0/AgentFunctions.Server.d
 
 build=1
 tap=""
+url=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0; shift ;;
     --tap) tap="$2"; shift 2 ;;
-    *) echo "usage: $0 [--no-build] [--tap <file>]" >&2; exit 2 ;;
+    --url) url="${2%/}"; build=0; shift 2 ;;
+    *) echo "usage: $0 [--no-build] [--tap <file>] | $0 --url <base> [--tap <file>]" >&2; exit 2 ;;
   esac
 done
 
@@ -58,7 +61,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-[ -n "${AGENTFUNCTIONS_STORAGE_CONNECTION_STRING:-}" ] \
+[ -n "$url" ] || [ -n "${AGENTFUNCTIONS_STORAGE_CONNECTION_STRING:-}" ] \
   || setup_failed "AGENTFUNCTIONS_STORAGE_CONNECTION_STRING is not set; run eng/with-azurite.sh eng/compat.sh, or eng/test.sh"
 command -v node >/dev/null || setup_failed "Node.js 20 or later is required (node not found)"
 
@@ -70,27 +73,31 @@ if [ "$installed" != "$wanted" ]; then
   npm ci --prefix "$compat" --no-audit --no-fund --loglevel=error >&2 || setup_failed "npm ci in tests/compat failed"
 fi
 
-if [ "$build" = 1 ]; then
-  dotnet build "$root/src/AgentFunctions.Server" -c Release --nologo -clp:ErrorsOnly >&2 || setup_failed "the server did not build"
-fi
-[ -f "$dll" ] || setup_failed "$dll is missing; build the server first"
-
-# Port 0: Kestrel takes a free port and the server prints it. A prefix of its own keeps its tables apart.
-(cd "$(dirname "$dll")" && PORT=0 HOST=127.0.0.1 Storage__Prefix="compat$(date +%s)$RANDOM" exec dotnet "$dll") >"$log" 2>&1 &
-server_pid=$!
-
-url=""
-for _ in $(seq 1 600); do
-  kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; setup_failed "the server exited during start-up"; }
-  url="$(sed -n 's/^AgentFunctions is listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | head -n 1)"
-  if [ -n "$url" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/ok" || true)" = "200" ]; then
-    break
+if [ -z "$url" ]; then
+  if [ "$build" = 1 ]; then
+    dotnet build "$root/src/AgentFunctions.Server" -c Release --nologo -clp:ErrorsOnly >&2 || setup_failed "the server did not build"
   fi
+  [ -f "$dll" ] || setup_failed "$dll is missing; build the server first"
+
+  # Port 0: Kestrel takes a free port and the server prints it. A prefix of its own keeps its tables apart.
+  (cd "$(dirname "$dll")" && PORT=0 HOST=127.0.0.1 Storage__Prefix="compat$(date +%s)$RANDOM" exec dotnet "$dll") >"$log" 2>&1 &
+  server_pid=$!
+
   url=""
-  sleep 0.1
-done
-[ -n "$url" ] || { cat "$log" >&2; setup_failed "the server did not answer GET /ok within 60 s"; }
-echo "compat: server (pid $server_pid) on $url; running the LangGraph SDK tests ..." >&2
+  for _ in $(seq 1 600); do
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; setup_failed "the server exited during start-up"; }
+    url="$(sed -n 's/^AgentFunctions is listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | head -n 1)"
+    if [ -n "$url" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/ok" || true)" = "200" ]; then
+      break
+    fi
+    url=""
+    sleep 0.1
+  done
+  [ -n "$url" ] || { cat "$log" >&2; setup_failed "the server did not answer GET /ok within 60 s"; }
+  echo "compat: server (pid $server_pid) on $url; running the LangGraph SDK tests ..." >&2
+else
+  echo "compat: running the LangGraph SDK tests against $url ..." >&2
+fi
 
 # Files in parallel even on a two-core machine: the tests mostly wait for the server.
 reporters=(--test-concurrency=4 --test-reporter=spec --test-reporter-destination=stdout)
@@ -106,7 +113,10 @@ set -e
 node_pid=""
 echo "compat: done in ${SECONDS} s (exit $status)." >&2
 if [ "$status" -ne 0 ]; then
-  echo "compat: the SDK tests failed (exit $status); the server's log:" >&2
-  tail -n 60 "$log" >&2
+  echo "compat: the SDK tests failed (exit $status)." >&2
+  if [ -n "$server_pid" ]; then
+    echo "compat: the server's log:" >&2
+    tail -n 60 "$log" >&2
+  fi
 fi
 exit "$status"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (Azurite and the LangGraph JS SDK from npm), starts a private
-# Azurite, runs every test project CI can build (AgentFunctions.CI.slnf), then the SDK compatibility tests
+# Azurite, runs every test project of AgentFunctions.sln (the Functions app's included), then the SDK compatibility tests
 # against the built server (eng/compat.sh), stops Azurite, and exits non-zero on any failure. Set
 # AGENTFUNCTIONS_STORAGE_CONNECTION_STRING to run the storage tests against a real account instead. Extra
 # arguments go to `dotnet test` (e.g. --filter); AGENTFUNCTIONS_SKIP_COMPAT=1 leaves out the SDK tests.
@@ -25,7 +25,7 @@ if [ "${1:-}" = "--inside-storage" ]; then
     return "$code"
   }
   status=0
-  run dotnet test AgentFunctions.CI.slnf -c Release --no-build --nologo \
+  run dotnet test AgentFunctions.sln -c Release --no-build --nologo \
     --logger "trx" --results-directory "$results" "$@" || status=$?
   if [ "${AGENTFUNCTIONS_SKIP_COMPAT:-}" != "1" ]; then
     run eng/compat.sh --no-build --tap "$results/compat.tap" || status=$?
@@ -38,7 +38,7 @@ command -v dotnet >/dev/null || { echo "test: the .NET 10 SDK is required (dotne
 results="$(mktemp -d "${TMPDIR:-/tmp}/agentfunctions-tests.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
 
-dotnet build AgentFunctions.CI.slnf -c Release --nologo -clp:ErrorsOnly
+dotnet build AgentFunctions.sln -c Release --nologo -clp:ErrorsOnly
 set +e
 eng/with-azurite.sh "$root/eng/test.sh" --inside-storage "$results" "$@"
 status=$?

@@ -4,6 +4,9 @@
 // that identity.
 param location string
 param tags object
+@minLength(13)
+@maxLength(13)
+@description('The uniqueString() that seeds every resource\'s name (13 characters): st<token> is a valid storage account name.')
 param resourceToken string
 param principalId string
 param authMode string

@@ -9,30 +9,30 @@ namespace AgentFunctions.FunctionApp.Http;
 public static class AssistantsFunctions
 {
     [Function("CreateAssistant")]
-    public static Task<IResult> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants")] HttpRequest request)
+    public static Task<WrittenResponse> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, AssistantHandlers.CreateAsync);
 
     [Function("SearchAssistants")]
-    public static Task<IResult> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/search")] HttpRequest request)
+    public static Task<WrittenResponse> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/search")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, AssistantHandlers.SearchAsync);
 
     [Function("GetAssistant")]
-    public static Task<IResult> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
+    public static Task<WrittenResponse> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetAsync(context, assistantId));
 
     [Function("PatchAssistant")]
-    public static Task<IResult> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
+    public static Task<WrittenResponse> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.PatchAsync(context, assistantId));
 
     [Function("DeleteAssistant")]
-    public static Task<IResult> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
+    public static Task<WrittenResponse> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.DeleteAsync(context, assistantId));
 
     [Function("GetAssistantGraph")]
-    public static Task<IResult> GetGraphAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/graph")] HttpRequest request, string assistantId)
+    public static Task<WrittenResponse> GetGraphAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/graph")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetGraphAsync(context, assistantId));
 
     [Function("GetAssistantSchemas")]
-    public static Task<IResult> GetSchemasAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/schemas")] HttpRequest request, string assistantId)
+    public static Task<WrittenResponse> GetSchemasAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/schemas")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetSchemasAsync(context, assistantId));
 }

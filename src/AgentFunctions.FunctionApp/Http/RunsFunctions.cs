@@ -12,46 +12,46 @@ namespace AgentFunctions.FunctionApp.Http;
 public static class RunsFunctions
 {
     [Function("CreateRun")]
-    public static Task<IResult> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.CreateAsync(context, threadId));
 
     [Function("StreamRun")]
-    public static Task<IResult> StreamAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/stream")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> StreamAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/stream")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.StreamAsync(context, threadId));
 
     [Function("WaitRun")]
-    public static Task<IResult> WaitAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/wait")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> WaitAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/wait")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.WaitAsync(context, threadId));
 
     [Function("ListRuns")]
-    public static Task<IResult> ListAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> ListAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.ListAsync(context, threadId));
 
     [Function("GetRun")]
-    public static Task<IResult> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}")] HttpRequest request, string threadId, string runId)
+    public static Task<WrittenResponse> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}")] HttpRequest request, string threadId, string runId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.GetAsync(context, threadId, runId));
 
     [Function("DeleteRun")]
-    public static Task<IResult> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}/runs/{runId}")] HttpRequest request, string threadId, string runId)
+    public static Task<WrittenResponse> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}/runs/{runId}")] HttpRequest request, string threadId, string runId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.DeleteAsync(context, threadId, runId));
 
     [Function("CancelRun")]
-    public static Task<IResult> CancelAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/{runId}/cancel")] HttpRequest request, string threadId, string runId)
+    public static Task<WrittenResponse> CancelAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/runs/{runId}/cancel")] HttpRequest request, string threadId, string runId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.CancelAsync(context, threadId, runId));
 
     [Function("JoinRun")]
-    public static Task<IResult> JoinAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}/join")] HttpRequest request, string threadId, string runId)
+    public static Task<WrittenResponse> JoinAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}/join")] HttpRequest request, string threadId, string runId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.JoinAsync(context, threadId, runId));
 
     [Function("JoinRunStream")]
-    public static Task<IResult> JoinStreamAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}/stream")] HttpRequest request, string threadId, string runId)
+    public static Task<WrittenResponse> JoinStreamAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/runs/{runId}/stream")] HttpRequest request, string threadId, string runId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.JoinStreamAsync(context, threadId, runId));
 
     [Function("StreamStatelessRun")]
-    public static Task<IResult> StreamStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/stream")] HttpRequest request)
+    public static Task<WrittenResponse> StreamStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/stream")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.StreamStatelessAsync);
 
     [Function("WaitStatelessRun")]
-    public static Task<IResult> WaitStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/wait")] HttpRequest request)
+    public static Task<WrittenResponse> WaitStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/wait")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.WaitStatelessAsync);
 }

@@ -9,22 +9,22 @@ namespace AgentFunctions.FunctionApp.Http;
 public static class ThreadsFunctions
 {
     [Function("CreateThread")]
-    public static Task<IResult> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads")] HttpRequest request)
+    public static Task<WrittenResponse> CreateAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, ThreadHandlers.CreateAsync);
 
     [Function("SearchThreads")]
-    public static Task<IResult> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/search")] HttpRequest request)
+    public static Task<WrittenResponse> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/search")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, ThreadHandlers.SearchAsync);
 
     [Function("GetThread")]
-    public static Task<IResult> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.GetAsync(context, threadId));
 
     [Function("PatchThread")]
-    public static Task<IResult> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "threads/{threadId}")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.PatchAsync(context, threadId));
 
     [Function("DeleteThread")]
-    public static Task<IResult> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}")] HttpRequest request, string threadId)
+    public static Task<WrittenResponse> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.DeleteAsync(context, threadId));
 }

@@ -13,26 +13,41 @@ namespace AgentFunctions.Http.Invocation;
 /// call does for a request what the server's pipeline and endpoint filter do, with the same code. It
 /// applies the body size limit, identifies the caller (401 otherwise), runs the handler, writes its
 /// result to the response, and turns a failure into problem details. The response is complete when
-/// the returned task is, so a streamed body is written inside the caller's invocation; the returned
-/// result is empty, leaving the host nothing more to write.
+/// the returned task is, so a streamed body is written inside the caller's invocation. Every HTTP
+/// function returns what this returns, a <see cref="WrittenResponse"/>, which only this class makes and
+/// which leaves the host nothing more to write: a function that returned a result of its own would have
+/// the worker execute it after the invocation's trace had completed the response (a 500 with an empty body).
 /// </summary>
 public static class ApiInvocation
 {
     /// <summary>Runs <paramref name="handler"/> for an identified caller and writes the result it returns.</summary>
-    public static Task<IResult> InvokeAsync(HttpContext context, Func<HttpContext, Task<IResult>> handler)
+    public static Task<WrittenResponse> InvokeAsync(HttpContext context, Func<HttpContext, Task<IResult>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return InvokeAsync(context, async c => await (await handler(c).ConfigureAwait(false)).ExecuteAsync(c).ConfigureAwait(false));
     }
 
     /// <summary>Runs <paramref name="writer"/>, a handler that writes the response itself, for an identified caller.</summary>
-    public static async Task<IResult> InvokeAsync(HttpContext context, Func<HttpContext, Task> writer)
+    public static Task<WrittenResponse> InvokeAsync(HttpContext context, Func<HttpContext, Task> writer)
+        => WriteAsync(context, writer, identifyCaller: true);
+
+    /// <summary>
+    /// Runs <paramref name="handler"/>, one of the routes that need no caller (<c>/ok</c>, <c>/info</c>, as on the
+    /// server), and writes the result it returns.
+    /// </summary>
+    public static Task<WrittenResponse> InvokeWithoutCallerAsync(HttpContext context, Func<IResult> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return WriteAsync(context, c => handler().ExecuteAsync(c), identifyCaller: false);
+    }
+
+    private static async Task<WrittenResponse> WriteAsync(HttpContext context, Func<HttpContext, Task> writer, bool identifyCaller)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(writer);
         try
         {
-            if (Prepare(context) is { } refused)
+            if (Prepare(context, identifyCaller) is { } refused)
             {
                 await refused.ExecuteAsync(context).ConfigureAwait(false);
             }
@@ -46,14 +61,14 @@ public static class ApiInvocation
             await HandleAsync(context, exception).ConfigureAwait(false);
         }
 
-        return Results.Empty;
+        return WrittenResponse.Instance;
     }
 
     /// <summary>The request limits and the caller; the problem to answer with when the caller is not identified.</summary>
-    private static IResult? Prepare(HttpContext context)
+    private static IResult? Prepare(HttpContext context, bool identifyCaller)
     {
         RequestLimits.Apply(context, context.RequestServices.GetRequiredService<IOptions<HttpApiOptions>>().Value);
-        return CallerAuthentication.Authenticate(context);
+        return identifyCaller ? CallerAuthentication.Authenticate(context) : null;
     }
 
     /// <summary>

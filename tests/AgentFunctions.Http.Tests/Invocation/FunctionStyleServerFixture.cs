@@ -56,8 +56,8 @@ public class FunctionStyleServerFixture : ServerFixture
         app.Use((context, next) => HttpInvocationTrace.TraceAsync(context, () => next(context), route: "Function"));
 
         // What the functions of src/AgentFunctions.FunctionApp do, route for route.
-        app.MapGet("/ok", () => InfoHandlers.Ok());
-        app.MapPost("/threads", (Func<HttpContext, Task<IResult>>)(context => ApiInvocation.InvokeAsync(context, ThreadHandlers.CreateAsync)));
+        app.MapGet("/ok", (Func<HttpContext, Task<WrittenResponse>>)(context => ApiInvocation.InvokeWithoutCallerAsync(context, InfoHandlers.Ok)));
+        app.MapPost("/threads", (Func<HttpContext, Task<WrittenResponse>>)(context => ApiInvocation.InvokeAsync(context, ThreadHandlers.CreateAsync)));
         app.MapGet("/threads/{threadId}", (HttpContext context, string threadId)
             => ApiInvocation.InvokeAsync(context, c => ThreadHandlers.GetAsync(c, threadId)));
         app.MapPost("/threads/{threadId}/runs/stream", (HttpContext context, string threadId)
@@ -66,7 +66,7 @@ public class FunctionStyleServerFixture : ServerFixture
             => ApiInvocation.InvokeAsync(context, c => HistoryHandlers.StreamHistoryAsync(c, threadId)));
 
         // A handler that fails with our own fault.
-        app.MapPost("/fails", (Func<HttpContext, Task<IResult>>)(context
+        app.MapPost("/fails", (Func<HttpContext, Task<WrittenResponse>>)(context
             => ApiInvocation.InvokeAsync(context, _ => Task.FromException<IResult>(new InvalidOperationException(SecretFailure)))));
         return app;
     }

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# The Functions app end to end: builds src/AgentFunctions.FunctionApp (Release), runs it under a Functions host
+# beside a private Azurite, runs the LangGraph JS SDK compatibility tests (tests/compat, through eng/compat.sh)
+# against it, and stops everything it started. Not part of the test command: it needs a Functions host.
+#
+#   eng/func-e2e.sh [--no-build] [--bench]
+#
+# The host, in this order:
+#   - `func start` (Azure Functions Core Tools 4) when `func` is on PATH, run in the app's output folder;
+#   - else AGENTFUNCTIONS_FUNC_HOST: a Functions host built from its public source with
+#     ../shared/functions-host/functions-host.sh (that script's WORK folder, or the folder holding
+#     Microsoft.Azure.WebJobs.Script.WebHost.dll), run the way `func start` runs it: the app's local.settings.json
+#     Values as environment variables, every route anonymous, the worker started by the host.
+# Either way the host listens on a free loopback port and AzureWebJobsStorage is the private Azurite.
+# --bench: after the tests, the streamed-run benchmark through the host against the standalone server on the same
+#   storage (tests/AgentFunctions.Benchmarks, `functions`).
+# The closing line is "func-e2e: N passed, N failed" (a failed invocation in the host's log counts as a failure, but
+# not one whose client went away mid-stream); the exit code is non-zero on any failure, or when the host did not
+# start (its log is printed then).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+app="$root/src/AgentFunctions.FunctionApp/bin/Release/net10.0"
+
+# ---- inner part, run by eng/with-azurite.sh with AGENTFUNCTIONS_STORAGE_CONNECTION_STRING set ----
+if [ "${1:-}" = "--inside-storage" ]; then
+  kind="$2"; target="$3"; bench="$4"
+  work="$(mktemp -d "${TMPDIR:-/tmp}/agentfunctions-func-e2e.XXXXXX")"
+  log="$work/host.log"
+  host_pid=""
+  child_pid=""
+
+  # Stops the host, then whatever it started (its worker), by pid.
+  stop_host() {
+    [ -n "$host_pid" ] || return 0
+    local pids=("$host_pid") p c
+    # The host's descendants (func start: the host; the host: the worker), collected before the host goes.
+    local queue=("$host_pid")
+    while [ ${#queue[@]} -gt 0 ]; do
+      p="${queue[0]}"; queue=("${queue[@]:1}")
+      for c in $(pgrep -P "$p" 2>/dev/null || true); do pids+=("$c"); queue+=("$c"); done
+    done
+    kill -TERM "$host_pid" 2>/dev/null || true
+    for p in "${pids[@]}"; do
+      for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$p" 2>/dev/null || true
+    done
+    wait "$host_pid" 2>/dev/null || true
+    host_pid=""
+  }
+  cleanup() {
+    local code=$?
+    trap - EXIT INT TERM
+    if [ -n "$child_pid" ] && kill -0 "$child_pid" 2>/dev/null; then
+      kill -TERM "$child_pid" 2>/dev/null || true
+      wait "$child_pid" 2>/dev/null || true
+    fi
+    stop_host
+    rm -rf "$work"
+    exit "$code"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+
+  # A free loopback port (never 2024).
+  port=2024
+  while [ "$port" = 2024 ]; do
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  done
+  base="http://127.0.0.1:$port"
+  storage="$AGENTFUNCTIONS_STORAGE_CONNECTION_STRING"
+
+  if [ "$kind" = func ]; then
+    (cd "$app" && AzureWebJobsStorage="$storage" exec func start --port "$port") >"$log" 2>&1 &
+    host_pid=$!
+  else
+    # local.settings.json's Values as environment variables, as Core Tools sets them (empty ones are left unset).
+    mapfile -t settings < <(python3 -c '
+import json, sys
+for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {}).items():
+    if value not in ("", None):
+        print(f"{key}={value}")' "$app/local.settings.json")
+    mkdir -p "$work/secrets" "$work/logs" "$work/workers"
+    (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" \
+      AzureWebJobsStorage="$storage" \
+      AzureWebJobsScriptRoot="$app" \
+      AZURE_FUNCTIONS_ENVIRONMENT=Development \
+      FUNCTIONS_CORETOOLS_ENVIRONMENT=true \
+      FNHOST_DISABLE_AUTH=true \
+      AzureWebJobsSecretStorageType=files FUNCTIONS_SECRETS_PATH="$work/secrets" FUNCTIONS_LOGS_PATH="$work/logs" \
+      languageWorkers__workersDirectory="$work/workers" \
+      'AzureFunctionsJobHost__logging__logLevel__Azure.Core=Warning' \
+      ASPNETCORE_URLS="$base" \
+      DOTNET_ROLL_FORWARD=Major \
+      dotnet "$target") >"$log" 2>&1 &
+    host_pid=$!
+  fi
+  echo "func-e2e: host (pid $host_pid, $kind) starting on $base ..." >&2
+
+  # Ready: the host runs and has indexed the app's functions (its admin API lists them).
+  ready=""
+  for _ in $(seq 1 240); do
+    kill -0 "$host_pid" 2>/dev/null || break
+    if curl -s --max-time 2 "$base/admin/host/status" 2>/dev/null | grep -q '"state": *"Running"' \
+      && [ "$(curl -s --max-time 2 "$base/admin/functions" 2>/dev/null | grep -o '"name": *"' | wc -l)" -gt 0 ]; then
+      ready=1; break
+    fi
+    sleep 0.5
+  done
+  if [ -z "$ready" ]; then
+    echo "func-e2e: the host did not start within 120 s; its log:" >&2
+    tail -n 80 "$log" >&2
+    echo "func-e2e: 0 passed, 1 failed"
+    exit 1
+  fi
+  echo "func-e2e: host running after ${SECONDS} s: $(grep -c . <<<"$(curl -s "$base/admin/functions" | grep -o '"name": *"[^"]*"' | sort -u)") functions indexed" >&2
+
+  status=0
+  "$root/eng/compat.sh" --url "$base" --tap "$work/compat.tap" &
+  child_pid=$!
+  wait "$child_pid" || status=$?
+  child_pid=""
+
+  if [ "$bench" = 1 ]; then
+    AGENTFUNCTIONS_FUNCTIONS_URL="$base" dotnet "$root/tests/AgentFunctions.Benchmarks/bin/Release/net10.0/AgentFunctions.Benchmarks.dll" functions &
+    child_pid=$!
+    wait "$child_pid" || status=$?
+    child_pid=""
+  fi
+
+  # A failure the host logged (an invocation that threw) shows here even when the client saw a clean answer. An
+  # invocation whose client went away mid-stream (a test that stops reading) is logged as failed by the host's
+  # proxy (ForwarderError RequestCanceled or ResponseBodyCanceled): counted apart, not a fault of the app.
+  read -r failures aborted < <(python3 - "$log" "$work/failures.txt" <<'PY'
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+faults = aborted = 0
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    for i, line in enumerate(lines):
+        if re.search(r"Executed '[^']*' \(Failed, ", line):
+            block = [line]
+            for more in lines[i + 1:i + 40]:
+                if re.match(r"^(info|warn|fail|crit|dbug|trce): ", more):
+                    break
+                block.append(more)
+            if re.search(r"ForwarderError: (RequestCanceled|ResponseBodyCanceled)", "\n".join(block)):
+                aborted += 1
+            else:
+                faults += 1
+                out.write("\n".join(block[:14]) + "\n")
+print(faults, aborted)
+PY
+)
+  if [ "$failures" != 0 ]; then
+    echo "func-e2e: $failures failed invocations in the host's log:" >&2
+    tail -n 80 "$work/failures.txt" >&2
+  fi
+  stop_host
+
+  python3 - "$work/compat.tap" "$failures" "$SECONDS" "$kind" "$aborted" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read() if __import__("os").path.exists(sys.argv[1]) else ""
+counts = dict(re.findall(r"^# (pass|fail|cancelled|skipped|todo) (\d+)$", text, re.M))
+passed = int(counts.get("pass", 0))
+# A fault of the app that the host logged counts as a failure too, though no client saw it.
+failed = int(counts.get("fail", 0)) + int(counts.get("cancelled", 0)) + (0 if "pass" in counts else 1) + int(sys.argv[2])
+print(f"func-e2e: the app under {'func start' if sys.argv[4] == 'func' else 'the Functions host built from source'}, "
+      f"{sys.argv[2]} failed invocations in the host's log (and {sys.argv[5]} whose client went away), {sys.argv[3]} s with the host",
+      file=sys.stderr)
+print(f"func-e2e: {passed} passed, {failed} failed")
+PY
+  [ "$failures" = 0 ] || status=1
+  exit "$status"
+fi
+
+# ---- outer part ----
+build=1
+bench=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0; shift ;;
+    --bench) bench=1; shift ;;
+    *) echo "usage: $0 [--no-build] [--bench]" >&2; exit 2 ;;
+  esac
+done
+command -v dotnet >/dev/null || { echo "func-e2e: the .NET 10 SDK is required (dotnet not found)." >&2; exit 1; }
+
+if command -v func >/dev/null; then
+  kind=func; target="$(command -v func)"
+elif [ -n "${AGENTFUNCTIONS_FUNC_HOST:-}" ]; then
+  kind=built
+  for candidate in "$AGENTFUNCTIONS_FUNC_HOST/Microsoft.Azure.WebJobs.Script.WebHost.dll" \
+                   "$AGENTFUNCTIONS_FUNC_HOST/host/out/bin/WebJobs.Script.WebHost/debug/Microsoft.Azure.WebJobs.Script.WebHost.dll" \
+                   "$AGENTFUNCTIONS_FUNC_HOST/host/out/bin/WebJobs.Script.WebHost/release/Microsoft.Azure.WebJobs.Script.WebHost.dll"; do
+    if [ -f "$candidate" ]; then target="$candidate"; break; fi
+  done
+  [ -n "${target:-}" ] || { echo "func-e2e: no Microsoft.Azure.WebJobs.Script.WebHost.dll in AGENTFUNCTIONS_FUNC_HOST ($AGENTFUNCTIONS_FUNC_HOST)." >&2; exit 1; }
+else
+  echo "func-e2e: no Functions host: install Azure Functions Core Tools 4 (func on PATH), or set AGENTFUNCTIONS_FUNC_HOST to a host built with ../shared/functions-host/functions-host.sh." >&2
+  exit 1
+fi
+
+if [ "$build" = 1 ]; then
+  dotnet build "$root/src/AgentFunctions.FunctionApp" -c Release --nologo -clp:ErrorsOnly
+  if [ "$bench" = 1 ]; then
+    dotnet build "$root/src/AgentFunctions.Server" -c Release --nologo -clp:ErrorsOnly
+    dotnet build "$root/tests/AgentFunctions.Benchmarks" -c Release --nologo -clp:ErrorsOnly
+  fi
+fi
+[ -f "$app/functions.metadata" ] || { echo "func-e2e: $app/functions.metadata is missing; build the app (without --no-build)." >&2; exit 1; }
+[ -f "$app/local.settings.json" ] || { echo "func-e2e: $app/local.settings.json is missing; the app's build copies local.settings.sample.json there." >&2; exit 1; }
+
+exec "$root/eng/with-azurite.sh" "$root/eng/func-e2e.sh" --inside-storage "$kind" "$target" "$bench"
