@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http;
 
@@ -31,9 +32,14 @@ public static class HttpServiceCollectionExtensions
     public static IServiceCollection AddAgentFunctionsHttp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart()
-            .Validate(o => o.Mode != AuthMode.ApiKey || (o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Key.Length >= 16 && k.Owner.Length > 0)),
-                "Auth:Mode ApiKey needs Auth:ApiKeys entries, each with a Key of at least 16 characters and an Owner.");
+        var auth = configuration.GetSection(AuthOptions.SectionName);
+        services.AddOptions<AuthOptions>().Bind(auth).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
+        if (auth.GetValue<AuthMode>(nameof(AuthOptions.Mode)) == AuthMode.Jwt)
+        {
+            services.AddBearerAuthentication(auth.GetSection(JwtAuthOptions.SectionName));
+        }
+
         services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName));
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<Runs.LiveRuns>();

@@ -32,7 +32,7 @@ public static class ApiInvocation
         ArgumentNullException.ThrowIfNull(writer);
         try
         {
-            if (Prepare(context) is { } refused)
+            if (await PrepareAsync(context).ConfigureAwait(false) is { } refused)
             {
                 await refused.ExecuteAsync(context).ConfigureAwait(false);
             }
@@ -50,10 +50,10 @@ public static class ApiInvocation
     }
 
     /// <summary>The request limits and the caller; the problem to answer with when the caller is not identified.</summary>
-    private static IResult? Prepare(HttpContext context)
+    private static ValueTask<IResult?> PrepareAsync(HttpContext context)
     {
         RequestLimits.Apply(context, context.RequestServices.GetRequiredService<IOptions<HttpApiOptions>>().Value);
-        return CallerAuthentication.Authenticate(context);
+        return CallerAuthentication.AuthenticateAsync(context);
     }
 
     /// <summary>
