@@ -2,8 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http.Tests.Auth;
 
-/// <summary>Auth:Mode EasyAuth starts only where the platform's authentication sets the principal headers, or a setting says a trusted proxy does.</summary>
-public class EasyAuthStartupTests
+/// <summary>
+/// What the server checks of the Auth section when it starts: EasyAuth only where the platform's authentication sets
+/// the principal headers (or a setting says a trusted proxy does), and Jwt only with an issuer to trust.
+/// </summary>
+public class AuthStartupTests
 {
     [Fact]
     public async Task Start_EasyAuthOutsideThePlatform_RefusesWithAMessage()
@@ -57,6 +60,32 @@ public class EasyAuthStartupTests
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(server.InitializeAsync);
 
         Assert.Contains("Auth:Jwt:Authority", refused.Message, StringComparison.Ordinal);
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_JwtEntraIdWithoutTenant_RefusesWithAMessage()
+    {
+        var server = new SettingsServerFixture(("Auth:Mode", "Jwt"), ("Auth:Jwt:ClientId", Guid.NewGuid().ToString()));
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(server.InitializeAsync);
+
+        Assert.Contains("Auth:Jwt:TenantId", refused.Message, StringComparison.Ordinal);
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_JwtEntraId_StartsAndAsksForABearerToken()
+    {
+        // Microsoft.Identity.Web's handler; without a token it challenges before it reads Entra ID's metadata (no network here).
+        var server = new SettingsServerFixture(
+            ("Auth:Mode", "Jwt"), ("Auth:Jwt:TenantId", Guid.NewGuid().ToString()), ("Auth:Jwt:ClientId", Guid.NewGuid().ToString()));
+        await server.InitializeAsync();
+
+        var response = await server.Client().PostJsonAsync("/threads", "{}");
+
+        await response.AssertProblemAsync(401);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         await server.DisposeAsync();
     }
 }
