@@ -2,6 +2,7 @@ using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Invocation;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Tracing;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -55,7 +56,7 @@ public static class HttpServiceCollectionExtensions
 
     /// <summary>
     /// The API's middleware: each request's trace (first, so that it spans everything after it, failures included),
-    /// problem details for failures, CORS as configured, and the body size limit.
+    /// problem details for failures, bearer authentication in Jwt mode, CORS as configured, and the body size limit.
     /// </summary>
     public static WebApplication UseAgentFunctionsHttp(this WebApplication app)
     {
@@ -64,6 +65,13 @@ public static class HttpServiceCollectionExtensions
         app.UseMiddleware<InvocationTracingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            // Auth:Mode Jwt: where the server would otherwise add it, before this pipeline, outside its trace and
+            // problem details. The API's own check (CallerAuthentication) reuses the handler's result.
+            app.UseAuthentication();
+        }
+
         if (options.CorsOrigins.Count > 0)
         {
             app.UseCors(policy =>

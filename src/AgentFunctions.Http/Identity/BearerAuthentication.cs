@@ -19,6 +19,9 @@ internal static class BearerAuthentication
 {
     private const string Scheme = JwtBearerDefaults.AuthenticationScheme;
 
+    /// <summary>Entra ID's sign-in address in the public cloud, the <c>Instance</c> when none is set.</summary>
+    private const string PublicCloud = "https://login.microsoftonline.com/";
+
     /// <summary>Registers the JwtBearer handler for <paramref name="section"/> (<c>Auth:Jwt</c>): Entra ID's through Microsoft.Identity.Web, or a plain one.</summary>
     public static void AddBearerAuthentication(this IServiceCollection services, IConfigurationSection section)
     {
@@ -27,7 +30,14 @@ internal static class BearerAuthentication
         {
             // Instance, TenantId, ClientId: the authority, the audiences (the client id and api://client id) and
             // Entra ID's issuer rule for every tenant ("organizations"/"common") come from Microsoft.Identity.Web.
-            authentication.AddMicrosoftIdentityWebApi(section, Scheme);
+            authentication.AddMicrosoftIdentityWebApi(section.Bind, identity =>
+            {
+                section.Bind(identity);
+                if (string.IsNullOrEmpty(identity.Instance))
+                {
+                    identity.Instance = PublicCloud;
+                }
+            }, Scheme);
         }
         else
         {
