@@ -14,9 +14,15 @@ param location string
 @description('Object id of a user or group given data access to the storage account (for running the server or tests against it); empty for none.')
 param principalId string = ''
 
-@allowed(['None', 'ApiKey', 'EasyAuth'])
-@description('Auth:Mode of the API. None: every caller is one owner, and the function keys are the only guard.')
+@allowed(['None', 'ApiKey', 'EasyAuth', 'Jwt'])
+@description('Auth:Mode of the API. None: every caller is one owner, and the function keys are the only guard. EasyAuth: the app\'s built-in authentication with Entra ID (authsettingsV2) is turned on and signs callers in. Jwt: the app validates Entra ID bearer tokens itself; built-in authentication stays off. Both need entraClientId.')
 param authMode string = 'None'
+
+@description('EasyAuth and Jwt: the client id of the API\'s Entra ID app registration (tokens for it or for api://it are accepted).')
+param entraClientId string = ''
+
+@description('EasyAuth and Jwt: the Entra ID tenant whose users may call the API.')
+param entraTenantId string = tenant().tenantId
 
 @allowed(['offline', 'openai'])
 @description('Model:Provider: the offline model, or an OpenAI-compatible endpoint reached with the app\'s managed identity.')
@@ -48,6 +54,8 @@ module resources 'resources.bicep' = {
     resourceToken: toLower(uniqueString(subscription().id, environmentName, location))
     principalId: principalId
     authMode: authMode
+    entraClientId: entraClientId
+    entraTenantId: entraTenantId
     modelProvider: modelProvider
     openAIEndpoint: openAIEndpoint
     openAIModel: openAIModel

@@ -10,6 +10,8 @@ param tags object
 param resourceToken string
 param principalId string
 param authMode string
+param entraClientId string
+param entraTenantId string
 param modelProvider string
 param openAIEndpoint string
 param openAIModel string
@@ -210,7 +212,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       Auth__Mode: authMode
       Model__Provider: modelProvider
       RETENTION_SWEEP_SCHEDULE: retentionSweepSchedule
-    }, modelProvider == 'openai' ? {
+    }, authMode == 'Jwt' ? {
+      Auth__Jwt__ClientId: entraClientId
+      Auth__Jwt__TenantId: entraTenantId
+    } : {}, modelProvider == 'openai' ? {
       OpenAI__Endpoint: openAIEndpoint
       OpenAI__Model: openAIModel
       OpenAI__UseEntraId: 'true'
@@ -219,6 +224,47 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       identityRoles
     ]
   }
+}
+
+// Auth:Mode EasyAuth: the platform's authentication with Entra ID in front of every request. It refuses callers
+// without a valid token or session (401), removes any X-MS-CLIENT-PRINCIPAL headers a caller sent and sets its own,
+// and sets WEBSITE_AUTH_ENABLED=True, without which the app refuses to start in EasyAuth mode. Off in every other mode.
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (authMode == 'EasyAuth') {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${entraTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            entraClientId
+            'api://${entraClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+  // One change to the site's configuration at a time.
+  dependsOn: [
+    functionApp::appSettings
+  ]
 }
 
 output functionAppName string = functionApp.name

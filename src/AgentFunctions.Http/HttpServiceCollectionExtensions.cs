@@ -2,11 +2,13 @@ using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Invocation;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Tracing;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http;
 
@@ -31,9 +33,14 @@ public static class HttpServiceCollectionExtensions
     public static IServiceCollection AddAgentFunctionsHttp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart()
-            .Validate(o => o.Mode != AuthMode.ApiKey || (o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Key.Length >= 16 && k.Owner.Length > 0)),
-                "Auth:Mode ApiKey needs Auth:ApiKeys entries, each with a Key of at least 16 characters and an Owner.");
+        var auth = configuration.GetSection(AuthOptions.SectionName);
+        services.AddOptions<AuthOptions>().Bind(auth).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
+        if (auth.GetValue<AuthMode>(nameof(AuthOptions.Mode)) == AuthMode.Jwt)
+        {
+            services.AddBearerAuthentication(auth.GetSection(JwtAuthOptions.SectionName));
+        }
+
         services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName));
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<Runs.LiveRuns>();
@@ -49,7 +56,7 @@ public static class HttpServiceCollectionExtensions
 
     /// <summary>
     /// The API's middleware: each request's trace (first, so that it spans everything after it, failures included),
-    /// problem details for failures, CORS as configured, and the body size limit.
+    /// problem details for failures, bearer authentication in Jwt mode, CORS as configured, and the body size limit.
     /// </summary>
     public static WebApplication UseAgentFunctionsHttp(this WebApplication app)
     {
@@ -58,6 +65,13 @@ public static class HttpServiceCollectionExtensions
         app.UseMiddleware<InvocationTracingMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            // Auth:Mode Jwt: where the server would otherwise add it, before this pipeline, outside its trace and
+            // problem details. The API's own check (CallerAuthentication) reuses the handler's result.
+            app.UseAuthentication();
+        }
+
         if (options.CorsOrigins.Count > 0)
         {
             app.UseCors(policy =>

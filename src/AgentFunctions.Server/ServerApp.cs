@@ -40,6 +40,6 @@ internal static partial class ServerApp
         return app;
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Auth:Mode is None: every request acts as one local user. Set Auth:Mode to ApiKey or EasyAuth before exposing this server.")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Auth:Mode is None: every request acts as one local user. Set Auth:Mode to Jwt, ApiKey or EasyAuth before exposing this server.")]
     private static partial void LogNoAuthentication(ILogger logger);
 }

@@ -24,7 +24,7 @@ public static class ApiEndpoints
 
     /// <summary>Every API route but /ok and /info: the caller must be identified (401 otherwise) and is set on the request.</summary>
     private static async ValueTask<object?> AuthenticateAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-        => CallerAuthentication.Authenticate(context.HttpContext) ?? await next(context).ConfigureAwait(false);
+        => await CallerAuthentication.AuthenticateAsync(context.HttpContext).ConfigureAwait(false) ?? await next(context).ConfigureAwait(false);
 }
 
 /// <summary><c>GET /ok</c> and <c>GET /info</c>: whether this server answers, and what it is and can do. Neither needs a caller.</summary>

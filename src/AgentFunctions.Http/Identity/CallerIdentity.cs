@@ -9,7 +9,11 @@ namespace AgentFunctions.Http.Identity;
 /// <summary>Who is calling: the owner whose threads, assistants and runs a request may reach.</summary>
 public sealed record Caller(string OwnerId);
 
-/// <summary>Finds the caller of a request under the configured <see cref="AuthMode"/>; null when the request is not authenticated.</summary>
+/// <summary>
+/// Finds the caller of a request from its headers under the configured <see cref="AuthMode"/>; null when the request is
+/// not authenticated. The platform's principal headers are read in <see cref="AuthMode.EasyAuth"/> only; in
+/// <see cref="AuthMode.Jwt"/> the caller comes from the bearer token (<see cref="CallerAuthentication"/>), never from here.
+/// </summary>
 public sealed class CallerIdentity(IOptions<AuthOptions> options)
 {
     private const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL";

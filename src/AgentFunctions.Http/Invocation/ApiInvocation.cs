@@ -47,7 +47,7 @@ public static class ApiInvocation
         ArgumentNullException.ThrowIfNull(writer);
         try
         {
-            if (Prepare(context, identifyCaller) is { } refused)
+            if (await PrepareAsync(context, identifyCaller).ConfigureAwait(false) is { } refused)
             {
                 await refused.ExecuteAsync(context).ConfigureAwait(false);
             }
@@ -65,10 +65,10 @@ public static class ApiInvocation
     }
 
     /// <summary>The request limits and the caller; the problem to answer with when the caller is not identified.</summary>
-    private static IResult? Prepare(HttpContext context, bool identifyCaller)
+    private static ValueTask<IResult?> PrepareAsync(HttpContext context, bool identifyCaller)
     {
         RequestLimits.Apply(context, context.RequestServices.GetRequiredService<IOptions<HttpApiOptions>>().Value);
-        return identifyCaller ? CallerAuthentication.Authenticate(context) : null;
+        return identifyCaller ? CallerAuthentication.AuthenticateAsync(context) : ValueTask.FromResult<IResult?>(null);
     }
 
     /// <summary>

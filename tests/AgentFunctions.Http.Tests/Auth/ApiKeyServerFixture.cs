@@ -16,8 +16,18 @@ public class ApiKeyServerFixture : ServerFixture
     ];
 }
 
-/// <summary>The server with Auth:Mode EasyAuth: the platform's principal headers say who calls.</summary>
+/// <summary>
+/// The server with Auth:Mode EasyAuth on App Service with its authentication on (WEBSITE_AUTH_ENABLED=True, which the
+/// platform sets as an environment variable and the server reads through its configuration, as here): the
+/// platform's principal headers say who calls.
+/// </summary>
 public class EasyAuthServerFixture : ServerFixture
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => [new("Auth:Mode", "EasyAuth")];
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => [new("Auth:Mode", "EasyAuth"), new("WEBSITE_AUTH_ENABLED", "True")];
+}
+
+/// <summary>The server with the settings given, for a test that starts (or fails to start) one of its own.</summary>
+public sealed class SettingsServerFixture(params (string Key, string? Value)[] settings) : ServerFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() => settings.Select(s => KeyValuePair.Create(s.Key, s.Value));
 }
