@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +79,9 @@ internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8J
 /// <summary>What the JSON array responses share: fitting a page into a byte budget, and their logs.</summary>
 internal static partial class JsonArray
 {
+    /// <summary>JSON as ASP.NET Core's JSON results write it (the default encoder), for the routes that answered with them.</summary>
+    public static readonly JsonWriterOptions AspNetCoreEncoding = new() { Encoder = JavaScriptEncoder.Default };
+
     /// <summary>
     /// How many of <paramref name="items"/>, from the first, fit in <paramref name="budget"/> bytes written as a
     /// JSON array (at least one, so that a page always moves on), the last of those, and whether the budget
