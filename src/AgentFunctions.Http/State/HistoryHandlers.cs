@@ -15,7 +15,8 @@ namespace AgentFunctions.Http.State;
 /// A thread's history as LangGraph Platform serves it (<c>GET</c> and <c>POST /threads/{id}/history</c>: one
 /// page of state snapshots, newest first, 10 by default), with cursor paging beyond it: when more
 /// checkpoints follow a page, the response carries <c>X-Next-Cursor</c> and <c>Link: &lt;…&gt;; rel="next"</c>;
-/// and the whole history as NDJSON (<c>GET /threads/{id}/history/stream</c>).
+/// and the whole history as NDJSON (<c>GET /threads/{id}/history/stream</c>). A page is written as it is read
+/// (see <see cref="HistoryPage"/>): a request holds one store page of states at a time, whatever its limit.
 /// </summary>
 public static class HistoryHandlers
 {
