@@ -12,12 +12,18 @@ namespace AgentFunctions.Http.Json;
 /// <see cref="HttpResponse.BodyWriter"/> (so a response compressor streams too) and is flushed every
 /// <see cref="FlushBytes"/> and at the end, and nothing is kept once written. The bytes are those one
 /// <see cref="Utf8JsonWriter"/> writing the whole array into a buffer would give. The first item is read
-/// before the response starts, so that a failure there is still an ordinary problem response; a failure
-/// later cuts the connection, so that a client never takes a partial page for a whole one. What goes in
-/// headers must be set before this result runs.
+/// before the response starts, so that a failure there is still an ordinary problem response, unless
+/// <see cref="StartsAtOnce"/>; a failure once it has started cuts the connection, so that a client never takes
+/// a partial page for a whole one. What goes in headers must be set before this result runs.
 /// </summary>
 internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> write, JsonWriterOptions options, string contentType) : IResult
 {
+    /// <summary>
+    /// True: the response (status and headers) starts before the first item is read, for a page whose reading
+    /// has already gone to the store once to decide its headers, and whose first item is slow to read.
+    /// </summary>
+    public bool StartsAtOnce { get; init; }
+
     /// <summary>Output is flushed to the client at least this often (and after every larger item).</summary>
     public const int FlushBytes = 32 * 1024;
 
@@ -29,7 +35,7 @@ internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8J
         var logger = JsonArray.Logger(httpContext);
         var enumerator = items.GetAsyncEnumerator(cancellationToken);
         await using var disposeEnumerator = enumerator.ConfigureAwait(false);
-        var more = await enumerator.MoveNextAsync().ConfigureAwait(false);
+        var more = !StartsAtOnce && await enumerator.MoveNextAsync().ConfigureAwait(false);
 
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = contentType;
@@ -39,6 +45,11 @@ internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8J
         var written = 0L;
         try
         {
+            if (StartsAtOnce)
+            {
+                more = await enumerator.MoveNextAsync().ConfigureAwait(false);
+            }
+
             using var json = new Utf8JsonWriter(body, options);
             json.WriteStartArray();
             long flushed = 0;

@@ -122,11 +122,12 @@ public static class HistoryHandlers
             headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{next}>; rel=\"next\"";
         }
 
-        return Page(page.Checkpoints(cancellationToken));
+        // The summaries have been read: the headers are known, and the client gets them before the first states are.
+        return Page(page.Checkpoints(cancellationToken), startsAtOnce: true);
     }
 
-    private static JsonArrayResult<Checkpoint> Page(IAsyncEnumerable<Checkpoint> items)
-        => new(items, WireJson.WriteStateSnapshot, WireResults.WriterOptions, "application/json");
+    private static JsonArrayResult<Checkpoint> Page(IAsyncEnumerable<Checkpoint> items, bool startsAtOnce = false)
+        => new(items, WireJson.WriteStateSnapshot, WireResults.WriterOptions, "application/json") { StartsAtOnce = startsAtOnce };
 
     private static bool IsBefore(CheckpointSummary checkpoint, string? before)
         => before is null || (CheckpointIds.TryGetSequence(before, out var position) && checkpoint.Sequence < position);

@@ -19,7 +19,7 @@ namespace AgentFunctions.Benchmarks.Http;
 /// Per request: the time to the response headers and to the first byte of the body, the whole time and
 /// bytes, and how far the server's resident memory rose above where it was before the request (its peak,
 /// VmHWM, reset before each request through /proc/&lt;pid&gt;/clear_refs; VmRSS polled every 5 ms where
-/// that is not allowed). Then two such requests at once.
+/// that is not allowed). Then two such requests at once, and, for comparison, the whole history as NDJSON.
 /// </summary>
 internal static class HistoryPageBenchmark
 {
@@ -64,6 +64,10 @@ internal static class HistoryPageBenchmark
                 return results.MaxBy(r => r.TotalMs)!;
             });
             Console.WriteLine($"  {"2 at once",-10} {both.HeadersMs,7:F0} ms {both.FirstByteMs,6:F0} ms {both.TotalMs,6:F0} ms {Mb(both.Bytes),7:F0} MB {Mb(bothBefore),8:F0} MB {Mb(bothGrowth),6:F0} MB   (the slower of the two)");
+
+            var (ndjson, ndjsonGrowth, ndjsonBefore) = await MeasureAsync(server, canReset, () => ReadAsync(client, $"/threads/{thread}/history/stream"));
+            Console.WriteLine($"for comparison, the whole history as NDJSON (GET /threads/{{id}}/history/stream, {Checkpoints:N0} checkpoints with values):");
+            Console.WriteLine($"  {"NDJSON",-10} {ndjson.HeadersMs,7:F0} ms {ndjson.FirstByteMs,6:F0} ms {ndjson.TotalMs,6:F0} ms {Mb(ndjson.Bytes),7:F0} MB {Mb(ndjsonBefore),8:F0} MB {Mb(ndjsonGrowth),6:F0} MB");
 
             var (peak, now) = server.Memory();
             Console.WriteLine($"server memory at the end: VmRSS {Mb(now):F0} MB, VmHWM {Mb(peak):F0} MB; log: {server.Warnings} warnings, {server.Errors} errors");
@@ -131,11 +135,15 @@ internal static class HistoryPageBenchmark
         return (result, peak - before, before);
     }
 
-    /// <summary>One page read to the end: when its headers came, when its first body byte came, and when its last did.</summary>
-    private static async Task<PageResult> PageAsync(HttpClient client, string thread, int limit)
+    /// <summary>One page read to the end.</summary>
+    private static Task<PageResult> PageAsync(HttpClient client, string thread, int limit)
+        => ReadAsync(client, $"/threads/{thread}/history?limit={limit}");
+
+    /// <summary>A response read to the end: when its headers came, when its first body byte came, and when its last did.</summary>
+    private static async Task<PageResult> ReadAsync(HttpClient client, string path)
     {
         var started = Stopwatch.GetTimestamp();
-        using var response = await client.GetAsync(new Uri($"/threads/{thread}/history?limit={limit}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
         var headersMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         await EnsureOkAsync(response, "GET history");
         await using var body = await response.Content.ReadAsStreamAsync();
