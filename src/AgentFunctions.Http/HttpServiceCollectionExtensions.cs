@@ -12,13 +12,21 @@ using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http;
 
-/// <summary>The <c>Http</c> section: limits and CORS.</summary>
+/// <summary>The <c>Http</c> section: limits, response budgets and CORS.</summary>
 public sealed class HttpApiOptions
 {
     public const string SectionName = "Http";
 
     /// <summary>The largest request body, in bytes (413 above it).</summary>
     public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The most bytes one page of history or of a thread search should take; null (the default) for no limit.
+    /// Past it the page ends early, with the cursor (or next offset) to continue from; a page always holds at
+    /// least one item, however large. Finding where a page ends reads its items twice, so set it only where
+    /// a page must stay small.
+    /// </summary>
+    public long? PageByteBudget { get; set; }
 
     /// <summary>Origins allowed to call the API from a browser; empty for none, "*" for any.</summary>
     public List<string> CorsOrigins { get; set; } = [];
@@ -41,7 +49,8 @@ public static class HttpServiceCollectionExtensions
             services.AddBearerAuthentication(auth.GetSection(JwtAuthOptions.SectionName));
         }
 
-        services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName));
+        services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName)).ValidateOnStart()
+            .Validate(o => o.PageByteBudget is null or > 0, "Http:PageByteBudget is a number of bytes greater than 0 (or unset, for no limit).");
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<Runs.LiveRuns>();
         services.AddProblemDetails();

@@ -18,6 +18,7 @@ internal static class Program
         ["runtime"] = RuntimeBenchmark.RunAsync,
         ["runevents"] = RunEventBenchmark.RunAsync,
         ["http"] = HttpBenchmark.RunAsync,
+        ["historypage"] = HistoryPageBenchmark.RunAsync,
         ["tracing"] = TracingBenchmark.RunAsync,
         ["slowstreams"] = SlowStreamBenchmark.RunAsync,
     };

@@ -110,24 +110,10 @@ public static partial class RunHandlers
         }
 
         _ = await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) ?? throw NoThread();
-        var page = new List<AgentRun>(Math.Min(limit, 100));
-        var skipped = 0;
-        await foreach (var run in s.Runs.ListAsync(owner, threadId, status, cancellationToken).ConfigureAwait(false))
-        {
-            if (skipped < offset)
-            {
-                skipped++;
-                continue;
-            }
 
-            page.Add(run);
-            if (page.Count == limit)
-            {
-                break;
-            }
-        }
-
-        return Results.Json(RunJson.List(page));
+        // Written as the store pages the runs in: a run's input can be large, and a page is up to 1,000 of them.
+        var page = s.Runs.ListAsync(owner, threadId, status, cancellationToken).Skip(offset).Take(limit);
+        return new JsonArrayResult<AgentRun>(page, RunJson.Write, JsonArray.AspNetCoreEncoding, "application/json; charset=utf-8");
     }
 
     /// <summary><c>GET /threads/{thread_id}/runs/{run_id}</c>.</summary>

@@ -10,18 +10,6 @@ public static class RunJson
     /// <summary>A run: <c>{run_id, thread_id, assistant_id, created_at, updated_at, status, metadata, kwargs, multitask_strategy}</c>.</summary>
     public static JsonElement Run(AgentRun run) => WireJson.Build(w => Write(w, run));
 
-    /// <summary>A list of runs.</summary>
-    public static JsonElement List(IEnumerable<AgentRun> runs) => WireJson.Build(w =>
-    {
-        w.WriteStartArray();
-        foreach (var run in runs)
-        {
-            Write(w, run);
-        }
-
-        w.WriteEndArray();
-    });
-
     /// <summary>A failed run's answer to <c>wait</c> and <c>join</c>, as LangGraph gives it: <c>{"__error__": {error, message}}</c>.</summary>
     public static JsonElement Error(string error, string message) => WireJson.Build(w =>
     {
@@ -70,7 +58,8 @@ public static class RunJson
         return false;
     }
 
-    private static void Write(Utf8JsonWriter w, AgentRun run)
+    /// <summary>Writes a run (the items of a runs list).</summary>
+    internal static void Write(Utf8JsonWriter w, AgentRun run)
     {
         w.WriteStartObject();
         w.WriteString("run_id", run.RunId);

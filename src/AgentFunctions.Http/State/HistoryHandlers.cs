@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http.State;
 
@@ -14,7 +15,8 @@ namespace AgentFunctions.Http.State;
 /// A thread's history as LangGraph Platform serves it (<c>GET</c> and <c>POST /threads/{id}/history</c>: one
 /// page of state snapshots, newest first, 10 by default), with cursor paging beyond it: when more
 /// checkpoints follow a page, the response carries <c>X-Next-Cursor</c> and <c>Link: &lt;…&gt;; rel="next"</c>;
-/// and the whole history as NDJSON (<c>GET /threads/{id}/history/stream</c>).
+/// and the whole history as NDJSON (<c>GET /threads/{id}/history/stream</c>). A page is written as it is read
+/// (see <see cref="HistoryPage"/>): a request holds one store page of states at a time, whatever its limit.
 /// </summary>
 public static class HistoryHandlers
 {
@@ -76,29 +78,38 @@ public static class HistoryHandlers
         }
     }
 
+    /// <summary>
+    /// One page, written as it is read: which checkpoints it holds, and so the cursor of the next page, is
+    /// decided before the body from their summaries (small rows, no state); then their states are read a
+    /// store page at a time and each is written and let go. With <see cref="HttpApiOptions.PageByteBudget"/>,
+    /// the page ends early where its body would pass the budget.
+    /// </summary>
     private static async Task<IResult> PageAsync(HttpContext context, string ownerId, string threadId, HistoryRequest request, bool nextLinkKeepsLimit)
     {
         var checkpoints = context.RequestServices.GetRequiredService<ICheckpointStore>();
         var cancellationToken = context.RequestAborted;
-        List<Checkpoint> items = [];
-        string? nextBefore = null;
         if (request.CheckpointId is { } only)
         {
             // One checkpoint, if it is in the history asked for (before the position, matching the filter).
             var found = request.Empty ? null : await checkpoints.GetAsync(ownerId, threadId, only, cancellationToken).ConfigureAwait(false);
-            if (found is not null && IsBefore(found, request.Before) && (request.Metadata is not { } filter || JsonObjects.Matches(found.Metadata, filter)))
-            {
-                items.Add(found);
-            }
-        }
-        else if (!request.Empty)
-        {
-            (items, nextBefore) = await ReadPageAsync(checkpoints, ownerId, threadId, request, cancellationToken).ConfigureAwait(false);
+            var matches = found is not null && IsBefore(found, request.Before) && (request.Metadata is not { } filter || JsonObjects.Matches(found.Metadata, filter));
+            return Page((matches ? [found!] : Array.Empty<Checkpoint>()).ToAsyncEnumerable());
         }
 
-        if (nextBefore is not null)
+        if (request.Empty)
         {
-            var cursor = HistoryCursor.Create(nextBefore);
+            return Page(AsyncEnumerable.Empty<Checkpoint>());
+        }
+
+        var page = await HistoryPage.ReadAsync(checkpoints, ownerId, threadId, request, cancellationToken).ConfigureAwait(false);
+        if (context.RequestServices.GetRequiredService<IOptions<HttpApiOptions>>().Value.PageByteBudget is { } budget && page.Count > 0)
+        {
+            page = await page.FitAsync(budget, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (page.NextBefore is not null)
+        {
+            var cursor = HistoryCursor.Create(page.NextBefore);
             var next = new QueryBuilder();
             if (nextLinkKeepsLimit)
             {
@@ -111,48 +122,12 @@ public static class HistoryHandlers
             headers.Link = $"<{context.Request.PathBase}{context.Request.Path}{next}>; rel=\"next\"";
         }
 
-        return WireResults.Json(w =>
-        {
-            w.WriteStartArray();
-            foreach (var item in items)
-            {
-                WireJson.WriteStateSnapshot(w, item);
-            }
-
-            w.WriteEndArray();
-        });
+        // The summaries have been read: the headers are known, and the client gets them before the first states are.
+        return Page(page.Checkpoints(cancellationToken), startsAtOnce: true);
     }
 
-    /// <summary>
-    /// Up to <c>limit</c> checkpoints, and the id of the last when more follow it. Pages are asked for one
-    /// item larger than the limit, so that whether more follow is usually known without another read.
-    /// </summary>
-    private static async Task<(List<Checkpoint> Items, string? NextBefore)> ReadPageAsync(
-        ICheckpointStore checkpoints, string ownerId, string threadId, HistoryRequest request, CancellationToken cancellationToken)
-    {
-        var hint = Math.Min(request.Limit + 1, HistoryRequest.MaxLimit);
-        var items = new List<Checkpoint>(request.Limit);
-        var pages = checkpoints.GetCheckpointsAsync(ownerId, threadId, request.Before, request.Metadata, hint, cancellationToken).AsPages(pageSizeHint: hint);
-        await foreach (var page in pages.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var checkpoint in page.Values)
-            {
-                if (items.Count == request.Limit)
-                {
-                    return (items, items[^1].CheckpointId);
-                }
-
-                items.Add(checkpoint);
-            }
-
-            if (items.Count == request.Limit)
-            {
-                return (items, page.ContinuationToken is null ? null : items[^1].CheckpointId);
-            }
-        }
-
-        return (items, null);
-    }
+    private static JsonArrayResult<Checkpoint> Page(IAsyncEnumerable<Checkpoint> items, bool startsAtOnce = false)
+        => new(items, WireJson.WriteStateSnapshot, WireResults.WriterOptions, "application/json") { StartsAtOnce = startsAtOnce };
 
     private static bool IsBefore(CheckpointSummary checkpoint, string? before)
         => before is null || (CheckpointIds.TryGetSequence(before, out var position) && checkpoint.Sequence < position);

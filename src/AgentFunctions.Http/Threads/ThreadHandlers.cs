@@ -1,7 +1,6 @@
 using System.Text.Json;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
-using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Http.Identity;
@@ -9,6 +8,7 @@ using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http.Threads;
 
@@ -155,27 +155,25 @@ public static class ThreadHandlers
         var threads = services.GetRequiredService<IThreadStore>();
         var checkpoints = services.GetRequiredService<ICheckpointStore>();
         var matches = SearchPaging.Items(threads.SearchAsync(owner, query, cancellationToken), (long)offset + limit + 1, cancellationToken);
-        var found = values is { } filter
-            ? WithValues(matches, checkpoints, owner, filter, cancellationToken)
-            : matches.Select(thread => new ThreadWithState(thread, null, Loaded: false));
+        var found = values is { } filter ? WithValues(matches, checkpoints, owner, filter, cancellationToken) : matches;
         var (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
 
-        if (ThreadJson.Wants(select, ThreadJson.Values) || ThreadJson.Wants(select, "interrupts"))
+        // The page is threads without state (small rows); each one's latest checkpoint is read as it is written.
+        var withState = ThreadJson.Wants(select, ThreadJson.Values) || ThreadJson.Wants(select, "interrupts");
+        Action<Utf8JsonWriter, ThreadWithState> write = (w, item) => ThreadJson.Write(w, item.Thread, item.Latest, select);
+        if (services.GetRequiredService<IOptions<HttpApiOptions>>().Value.PageByteBudget is { } budget && page.Count > 0)
         {
-            await LoadStateAsync(page, checkpoints, owner, cancellationToken).ConfigureAwait(false);
+            var (fit, _, cut) = await JsonArray.FitAsync(
+                WithLatest(page, withState, checkpoints, owner, cancellationToken), write, JsonArray.AspNetCoreEncoding, budget, cancellationToken).ConfigureAwait(false);
+            if (cut)
+            {
+                page.RemoveRange(fit, page.Count - fit);
+                hasMore = true;
+            }
         }
 
         SearchPaging.SetNextHeader(context.Response, offset, page.Count, hasMore);
-        return TypedResults.Json(WireJson.Build(w =>
-        {
-            w.WriteStartArray();
-            foreach (var item in page)
-            {
-                ThreadJson.Write(w, item.Thread, item.Latest, select);
-            }
-
-            w.WriteEndArray();
-        }));
+        return new JsonArrayResult<ThreadWithState>(WithLatest(page, withState, checkpoints, owner, cancellationToken), write, JsonArray.AspNetCoreEncoding, "application/json; charset=utf-8");
     }
 
     private static async Task<IResult> ThreadResultAsync(IServiceProvider services, AgentThread thread, CancellationToken cancellationToken)
@@ -215,7 +213,11 @@ public static class ThreadHandlers
         return ids;
     }
 
-    private static async IAsyncEnumerable<ThreadWithState> WithValues(
+    /// <summary>
+    /// The threads whose latest values match <paramref name="filter"/>. Their states are let go once matched
+    /// (a page of them would be a page of whole states held at once) and read again as the page is written.
+    /// </summary>
+    private static async IAsyncEnumerable<AgentThread> WithValues(
         IAsyncEnumerable<AgentThread> threads, ICheckpointStore checkpoints, string owner, JsonElement filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -224,20 +226,52 @@ public static class ThreadHandlers
             var latest = await checkpoints.GetLatestAsync(owner, thread.ThreadId, cancellationToken).ConfigureAwait(false);
             if (JsonObjects.Matches(ThreadJson.ValuesOf(latest), filter))
             {
-                yield return new ThreadWithState(thread, latest, Loaded: true);
+                yield return thread;
             }
         }
     }
 
-    private static Task LoadStateAsync(List<ThreadWithState> page, ICheckpointStore checkpoints, string owner, CancellationToken cancellationToken)
-        => Parallel.ForEachAsync(
-            Enumerable.Range(0, page.Count).Where(i => !page[i].Loaded),
-            new ParallelOptions { MaxDegreeOfParallelism = StateReadConcurrency, CancellationToken = cancellationToken },
-            async (i, ct) =>
+    /// <summary>
+    /// The page's threads in order, each with its latest checkpoint when <paramref name="withState"/>: read
+    /// <see cref="StateReadConcurrency"/> ahead of the one being written, so that at most that many states are held.
+    /// </summary>
+    private static async IAsyncEnumerable<ThreadWithState> WithLatest(
+        List<AgentThread> page, bool withState, ICheckpointStore checkpoints, string owner,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!withState)
+        {
+            foreach (var thread in page)
             {
-                var latest = await checkpoints.GetLatestAsync(owner, page[i].Thread.ThreadId, ct).ConfigureAwait(false);
-                page[i] = page[i] with { Latest = latest, Loaded = true };
-            });
+                yield return new ThreadWithState(thread, null);
+            }
+
+            yield break;
+        }
+
+        var reading = new Queue<Task<ThreadWithState>>(StateReadConcurrency);
+        var next = 0;
+        try
+        {
+            while (next < page.Count || reading.Count > 0)
+            {
+                while (next < page.Count && reading.Count < StateReadConcurrency)
+                {
+                    reading.Enqueue(ReadLatestAsync(page[next++], checkpoints, owner, cancellationToken));
+                }
+
+                yield return await reading.Dequeue().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Reads still under way when the writing stopped (the client went away) end before their page does.
+            await ((Task)Task.WhenAll(reading)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task<ThreadWithState> ReadLatestAsync(AgentThread thread, ICheckpointStore checkpoints, string owner, CancellationToken cancellationToken)
+        => new(thread, await checkpoints.GetLatestAsync(owner, thread.ThreadId, cancellationToken).ConfigureAwait(false));
 
     private static void NotFoundUnlessValid(string threadId)
     {
@@ -252,5 +286,5 @@ public static class ThreadHandlers
 
     private static ApiProblemException Invalid(string path, string reason) => new(ApiProblem.Unprocessable(path, reason));
 
-    private sealed record ThreadWithState(AgentThread Thread, Checkpoint? Latest, bool Loaded);
+    private sealed record ThreadWithState(AgentThread Thread, Checkpoint? Latest);
 }

@@ -140,6 +140,24 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Resets the server's peak resident set (VmHWM) to its resident set now, by writing 5 to
+    /// /proc/&lt;pid&gt;/clear_refs, so that the peak of one part of a benchmark is measured apart from the
+    /// parts before it. False where the kernel does not allow it.
+    /// </summary>
+    public bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{Id}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The CPU time the server has used so far, all its threads, user and system (utime + stime of
     /// /proc/&lt;pid&gt;/stat, in clock ticks of 10 ms): what its work costs, far less swayed than wall-clock
     /// figures by what else the machine is doing.

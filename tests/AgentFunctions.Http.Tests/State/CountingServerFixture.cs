@@ -74,13 +74,27 @@ public sealed class CountingServerFixture : IAsyncLifetime
 public sealed class HistoryReads
 {
     private int _pages;
+    private int _valuePages;
 
     public int Pages => Volatile.Read(ref _pages);
+
+    /// <summary>The pages read with values (states), apart from summaries.</summary>
+    public int ValuePages => Volatile.Read(ref _valuePages);
 
     /// <summary>Completes when a reader of the history let go of it (finished, stopped or failed).</summary>
     public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal void PageRead() => Interlocked.Increment(ref _pages);
+    /// <summary>Completes when a reader of the history with values let go of it.</summary>
+    public TaskCompletionSource ValuesReleased { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal void PageRead(bool values)
+    {
+        Interlocked.Increment(ref _pages);
+        if (values)
+        {
+            Interlocked.Increment(ref _valuePages);
+        }
+    }
 }
 
 internal sealed class CountingCheckpointStore(ICheckpointStore inner, ConcurrentDictionary<string, HistoryReads> reads) : ICheckpointStore
@@ -117,13 +131,17 @@ internal sealed class CountingCheckpointStore(ICheckpointStore inner, Concurrent
             {
                 await foreach (var page in inner.AsPages(continuationToken, pageSizeHint).WithCancellation(cancellationToken))
                 {
-                    reads.PageRead();
+                    reads.PageRead(values: typeof(T) == typeof(Checkpoint));
                     yield return page;
                 }
             }
             finally
             {
                 reads.Released.TrySetResult();
+                if (typeof(T) == typeof(Checkpoint))
+                {
+                    reads.ValuesReleased.TrySetResult();
+                }
             }
         }
     }

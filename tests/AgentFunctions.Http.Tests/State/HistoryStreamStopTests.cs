@@ -1,6 +1,6 @@
 namespace AgentFunctions.Http.Tests.State;
 
-/// <summary>The NDJSON history stream stops reading the store when its client stops reading.</summary>
+/// <summary>The NDJSON history stream and a history page stop reading the store when their client stops reading.</summary>
 public class HistoryStreamStopTests(CountingServerFixture server) : IClassFixture<CountingServerFixture>
 {
     [Fact]
@@ -40,5 +40,27 @@ public class HistoryStreamStopTests(CountingServerFixture server) : IClassFixtur
         var reads = server.Reads[thread];
         await reads.Released.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(2, reads.Pages);
+    }
+
+    [Fact]
+    public async Task GetHistory_ClientStopsAfterTheFirstBytesOfALargePage_ServerStopsReadingStates()
+    {
+        // Arrange: one page of 250 checkpoints of growing state (megabytes), whose states are read 100 at a time.
+        var thread = await StateTestData.CreateThreadAsync(server.Services);
+        await StateTestData.WriteCheckpointsAsync(server.Services, thread, 250, messageChars: 1024);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = server.BaseAddress };
+        var response = await client.GetAsync($"/threads/{thread}/history?limit=250", HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+
+        // Act
+        var first = new byte[11];
+        await stream.ReadExactlyAsync(first);
+        response.Dispose();
+
+        // Assert
+        Assert.Equal("[{\"values\":"u8.ToArray(), first);
+        var reads = server.Reads[thread];
+        await reads.ValuesReleased.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(reads.ValuePages < 3, $"the server read {reads.ValuePages} of 3 pages of states after its client went away");
     }
 }
