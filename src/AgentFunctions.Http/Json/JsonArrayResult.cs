@@ -47,6 +47,8 @@ internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8J
         {
             if (StartsAtOnce)
             {
+                // Starting a response only queues its headers: they go out with a flush.
+                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
                 more = await enumerator.MoveNextAsync().ConfigureAwait(false);
             }
 
