@@ -33,6 +33,11 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         }
 
         httpContext.Response.StatusCode = problem.Status;
+        if (problem.RetryAfterSeconds is { } retryAfter)
+        {
+            httpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var details = problem.ToProblemDetails();
         if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = details }).ConfigureAwait(false))
         {
@@ -51,6 +56,12 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 /// <summary>A problem to report: status, title, detail, and where in the request body (a JSON path) when that is known.</summary>
 public sealed record ApiProblem(int Status, string Title, string? Detail = null, string? Path = null)
 {
+    /// <summary>How long a client should wait before trying again, in seconds (<c>Retry-After</c>): when storage is away.</summary>
+    public const int StorageRetryAfterSeconds = 5;
+
+    /// <summary>The <c>Retry-After</c> header to send, in seconds; null for none.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
     public static ApiProblem NotFound(string what) => new(StatusCodes.Status404NotFound, "Not found", what);
 
     public static ApiProblem Conflict(string detail) => new(StatusCodes.Status409Conflict, "Conflict", detail);
@@ -70,7 +81,8 @@ public sealed record ApiProblem(int Status, string Title, string? Detail = null,
         CheckpointTooLargeException e => new(StatusCodes.Status413PayloadTooLarge, "Too large", e.Message),
         CheckpointNotFoundException e => new(StatusCodes.Status404NotFound, "Not found", e.Message),
         StoreConflictException e => Conflict(e.Message),
-        Azure.RequestFailedException => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", "The storage service did not answer as expected; try again."),
+        StorageUnavailableException => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", "The storage service cannot be reached; try again shortly.") { RetryAfterSeconds = StorageRetryAfterSeconds },
+        Azure.RequestFailedException => new(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", "The storage service did not answer as expected; try again.") { RetryAfterSeconds = StorageRetryAfterSeconds },
         OperationCanceledException => new(499, "Client closed request"),
         _ => new(StatusCodes.Status500InternalServerError, "Internal server error", "The server failed to handle the request; the details are in its log."),
     };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Telemetry;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
@@ -197,13 +198,25 @@ public sealed partial class QueueMessagePump
 
     private async Task RenewAsync(QueueMessage message, Receipt receipt, CancellationToken cancellationToken)
     {
+        var wait = _options.VisibilityTimeout / 3;
         try
         {
             while (true)
             {
-                await Task.Delay(_options.VisibilityTimeout / 3, _time, cancellationToken).ConfigureAwait(false);
-                var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
-                receipt.Value = updated.Value.PopReceipt;
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    receipt.Value = updated.Value.PopReceipt;
+                    wait = _options.VisibilityTimeout / 3;
+                }
+                catch (Exception e) when (StorageUnavailableException.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    // Storage is away: keep trying, sooner, while the message is still hidden; if it reappears meanwhile, it
+                    // is delivered again (handlers are idempotent) and the next renewal here finds its receipt stale.
+                    LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
+                    wait = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.VisibilityTimeout.Ticks / 12));
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -211,7 +224,7 @@ public sealed partial class QueueMessagePump
         }
         catch (Exception e)
         {
-            // The handler goes on; the message may reappear and be delivered again (handlers are idempotent).
+            // The message is no longer ours (its receipt is stale: it reappeared and was received again). The handler goes on.
             LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
         }
     }

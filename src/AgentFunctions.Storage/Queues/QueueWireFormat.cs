@@ -1,3 +1,4 @@
+using AgentFunctions.Storage.Stores;
 using Azure.Core;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Specialized;
@@ -17,7 +18,8 @@ public static partial class QueueWireFormat
     /// <summary>
     /// The options of the project's queue clients: Base64 messages; a received message that is not Base64 moved to
     /// <c>{queue}-poison</c> at once with the reason logged (as the Functions queue trigger does: retrying cannot
-    /// help it); a client span per storage call inside a trace. Retries, transport and logging are the SDK's.
+    /// help it); a client span per storage call inside a trace; storage being away is a <see cref="AgentFunctions.Core.Stores.StorageUnavailableException"/>.
+    /// Retries, transport and logging are the SDK's.
     /// </summary>
     /// <param name="logger">Where an undecodable message is reported.</param>
     public static QueueClientOptions CreateClientOptions(ILogger? logger = null)
@@ -26,6 +28,7 @@ public static partial class QueueWireFormat
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         options.MessageDecodingFailed += args => MoveToPoisonAsync(args, log);
         options.AddPolicy(new StorageTracingPolicy(StorageService.Queue), HttpPipelinePosition.PerCall);
+        options.AddPolicy(new StorageAvailabilityPolicy("queue"), HttpPipelinePosition.PerCall);
         return options;
     }
 
