@@ -53,9 +53,11 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton(_ => new ToolRegistry());
         services.AddSingleton<IChatClientResolver>(sp => new SingleChatClientResolver(CreateModel(configuration)));
         services.AddSingleton(sp => new AgentGraph(sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IChatClientResolver>(), sp.GetRequiredService<ToolRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        var runOptions = Bind<RunExecutorOptions>(configuration, RunExecutorOptions.SectionName);
+        services.AddSingleton(runOptions);
         services.AddSingleton(sp => new RunExecutor(
             sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IAssistantStore>(), sp.GetRequiredService<ICheckpointStore>(),
-            sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<AgentGraph>(), Bind<RunExecutorOptions>(configuration, RunExecutorOptions.SectionName),
+            sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<AgentGraph>(), runOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RunExecutor>>()) { CompletionObserver = sp.GetRequiredService<CompactionTrigger>() });
         services.AddSingleton(sp => new Http.Assistants.AssistantLookup(sp.GetRequiredService<IAssistantStore>()));
         services.AddSingleton(sp => new RunWorker(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<RunExecutor>()));
@@ -84,6 +86,8 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddSingleton(sp => new CompactionHandler(
             sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ICheckpointCompaction>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IAssistantStore>(),
             sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<ThreadDeletion>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CompactionHandler>>()));
+        services.AddSingleton(sp => new LeaseSweep(
+            sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseSweep>>()));
         services.AddSingleton(sp => new RetentionSweep(
             sp.GetRequiredService<IThreadRetention>(), sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IRunStore>(),
             sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ThreadDeletion>(), sp.GetRequiredService<ICompactionScheduler>(), options,
@@ -96,6 +100,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddHostedService<RunQueueWorker>();
         services.AddHostedService<CompactionQueueWorker>();
         services.AddHostedService<RetentionSweepWorker>();
+        services.AddHostedService<LeaseSweepWorker>();
         return services;
     }
 

@@ -7,8 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentFunctions.Hosting;
 
-/// <summary>Executes background runs from the <c>runs</c> queue, in the server (the Functions app has a queue trigger for it).</summary>
-public sealed class RunQueueWorker(QueueServiceClient queues, StorageSettings storage, RunWorker worker, ILogger<RunQueueWorker> logger) : BackgroundService
+/// <summary>
+/// Executes background runs from the <c>runs</c> queue, in the server (the Functions app has a queue trigger for it); a
+/// message stays hidden for <see cref="RunExecutorOptions.QueueVisibilityTimeout"/>, renewed while its run runs.
+/// </summary>
+public sealed class RunQueueWorker(QueueServiceClient queues, StorageSettings storage, RunWorker worker, RunExecutorOptions options, ILogger<RunQueueWorker> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,7 +19,7 @@ public sealed class RunQueueWorker(QueueServiceClient queues, StorageSettings st
             queues,
             storage.QueueName(QueueRunScheduler.DefaultQueueName),
             (message, ct) => worker.HandleAsync(RunMessage.Parse(message.Body), ct),
-            new QueueMessagePumpOptions { VisibilityTimeout = TimeSpan.FromMinutes(2) },
+            new QueueMessagePumpOptions { VisibilityTimeout = options.QueueVisibilityTimeout },
             logger: logger);
         return pump.RunAsync(stoppingToken);
     }

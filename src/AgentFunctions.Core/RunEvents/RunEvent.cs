@@ -49,7 +49,18 @@ public interface IRunEventLog
 
     /// <summary>Deletes a run's events.</summary>
     Task DeleteAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Where a run's log ends: the sequence number its next event takes (0 when it has none) and whether it was
+    /// completed. A run taken over by another executor (a redelivered background run) appends its events there.
+    /// </summary>
+    Task<RunEventLogEnd> GetEndAsync(string runId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Where a run's event log ends.</summary>
+/// <param name="NextSequence">The sequence number of the next event: one after the last event written, 0 for an empty log.</param>
+/// <param name="IsCompleted">Whether the log was completed: nothing more can be appended.</param>
+public sealed record RunEventLogEnd(long NextSequence, bool IsCompleted);
 
 /// <summary>
 /// Appends one run's events to the log. Disposing it writes what is buffered but does not complete

@@ -76,6 +76,12 @@ public sealed record AgentRun
     /// <summary>How many times an executor has started this run (1 for the first).</summary>
     public int Attempt { get; init; }
 
+    /// <summary>
+    /// Whether the run executes inside the request that created it (a streamed or waited run), not from the queue: no
+    /// one else takes it over when its process dies, so the lease sweep ends it as an error once its lease has expired.
+    /// </summary>
+    public bool InRequest { get; init; }
+
     public ETag ETag { get; init; }
 
     public bool IsActive => Status is RunStatus.Pending or RunStatus.Running;

@@ -34,6 +34,26 @@ public sealed class RunExecutorOptions
     /// has not read.
     /// </summary>
     public int LiveEventBufferBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How long the writes that end a run (its final status, its thread's status, its last events) are retried while
+    /// storage is away, before the run is left for the sweeps; reads that watch a run (its cancel checks, lease renewals
+    /// and turn waits) are retried for as long, so that a brief outage does not change how a run ends.
+    /// </summary>
+    public TimeSpan EndRetryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How often the lease sweep ends, as errors, the streamed runs whose process died (their lease expired): the
+    /// longest a thread stays busy after its streamed run's process died is about <see cref="LeaseDuration"/> plus this.
+    /// </summary>
+    public TimeSpan LeaseSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a background run's queue message stays hidden while a process runs it (renewed while it runs): when
+    /// that process dies, the message is delivered again after this, and the run is taken over from its last checkpoint.
+    /// Keep it above <see cref="LeaseDuration"/>, so that the run's lease has expired when the message comes back.
+    /// </summary>
+    public TimeSpan QueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>
@@ -106,6 +126,9 @@ public sealed partial class RunExecutor
             held = await AcquireAsync(run, stop.Token).ConfigureAwait(false);
             if (held is null)
             {
+                // Ended before its turn came (cancelled while pending), deleted, or another executor's: a stream that
+                // waited for it still gets its metadata, then its end.
+                handle.Events.Publish(Metadata(run), persisted: false);
                 telemetry.Ended(null);
                 return null;
             }
@@ -143,20 +166,28 @@ public sealed partial class RunExecutor
         AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry)
     {
         var options = RunOptions.Parse(held.Kwargs);
-        var settings = await SettingsAsync(held, options, stop.Token).ConfigureAwait(false);
-        var startCheckpoint = options.CheckpointId
-            ?? (await _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, stop.Token).ConfigureAwait(false))?.CheckpointId;
-        await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, ThreadStatus.Busy, stop.Token).ConfigureAwait(false);
+        var settings = await RetryAsync(ct => SettingsAsync(held, options, ct), held.RunId, "read its assistant", stop.Token).ConfigureAwait(false);
+        var resume = held.Attempt > 1 ? await RetryAsync(ct => ResumeAsync(held, persistEvents, ct), held.RunId, "find where it stopped", stop.Token).ConfigureAwait(false) : null;
+        var startCheckpoint = resume is not null ? resume.StartCheckpoint : options.CheckpointId
+            ?? (await RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token).ConfigureAwait(false))?.CheckpointId;
+        await RetryAsync(async ct => { await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, ThreadStatus.Busy, ct).ConfigureAwait(false); return true; }, held.RunId, "mark its thread busy", stop.Token).ConfigureAwait(false);
         LogRunStarted(_logger, held.RunId, held.ThreadId, held.Attempt);
+        if (resume is not null)
+        {
+            LogRunResumed(_logger, held.RunId, held.Attempt, resume.InputApplied, resume.FirstEventSequence);
+            persistEvents = persistEvents && !resume.LogCompleted;
+        }
 
+        var inputApplied = resume?.InputApplied == true;
         var execution = _graph.Run(new RunRequest
         {
             OwnerId = held.OwnerId,
             ThreadId = held.ThreadId,
             RunId = held.RunId,
             AssistantId = held.AssistantId,
-            Input = options.ToStateUpdate(),
-            CheckpointId = options.CheckpointId,
+            Input = inputApplied ? null : options.ToStateUpdate(),
+            CheckpointId = inputApplied ? null : options.CheckpointId,
+            FirstEventSequence = resume?.FirstEventSequence ?? 0,
             Settings = settings,
             StreamModes = options.StreamModes.ToHashSet(),
             InterruptBefore = options.InterruptBefore,
@@ -166,7 +197,7 @@ public sealed partial class RunExecutor
         });
 
         var watch = WatchAsync(held, handle, stop);
-        var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger);
+        var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger, this);
         try
         {
             await foreach (var runEvent in execution.Events.WithCancellation(stop.Token).ConfigureAwait(false))
@@ -201,7 +232,7 @@ public sealed partial class RunExecutor
         var cancel = handle.EventsEnded();
         if (cancel == CancelAction.Rollback)
         {
-            var removed = await _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, startCheckpoint, CancellationToken.None).ConfigureAwait(false);
+            var removed = await RetryAsync(ct => _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, startCheckpoint, ct), held.RunId, "roll back", CancellationToken.None).ConfigureAwait(false);
             LogRolledBack(_logger, held.RunId, removed);
         }
 
@@ -209,7 +240,7 @@ public sealed partial class RunExecutor
         var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None).ConfigureAwait(false);
         if (cancel == CancelAction.Rollback)
         {
-            await _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, CancellationToken.None).ConfigureAwait(false);
+            await RetryAsync(ct => _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, ct), held.RunId, "delete the rolled-back run", CancellationToken.None).ConfigureAwait(false);
         }
 
         LogRunEnded(_logger, held.RunId, held.ThreadId, status);
@@ -222,13 +253,13 @@ public sealed partial class RunExecutor
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
-            var held = await _runs.TryAcquireAsync(run.OwnerId, run.ThreadId, run.RunId, ExecutorId, _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            var held = await RetryAsync(ct => _runs.TryAcquireAsync(run.OwnerId, run.ThreadId, run.RunId, ExecutorId, _options.LeaseDuration, ct), run.RunId, "take its turn", cancellationToken).ConfigureAwait(false);
             if (held is not null)
             {
                 return held;
             }
 
-            var current = await _runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, cancellationToken).ConfigureAwait(false);
+            var current = await RetryAsync(ct => _runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, ct), run.RunId, "wait for its turn", cancellationToken).ConfigureAwait(false);
             if (current is null || !current.IsActive || (current.Status == RunStatus.Running && current.LeaseExpiresAt > _time.GetUtcNow()))
             {
                 return null; // ended, deleted, or running elsewhere
@@ -244,19 +275,41 @@ public sealed partial class RunExecutor
     {
         var current = held;
         var renewAt = _time.GetUtcNow() + (_options.LeaseDuration / 3);
+        DateTimeOffset? failingSince = null;
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(_options.CancelPollInterval, _time, stop.Token).ConfigureAwait(false);
-                if (_time.GetUtcNow() >= renewAt)
+                try
                 {
-                    current = await _runs.RenewLeaseAsync(current, _options.LeaseDuration, stop.Token).ConfigureAwait(false);
-                    renewAt = _time.GetUtcNow() + (_options.LeaseDuration / 3);
+                    if (_time.GetUtcNow() >= renewAt)
+                    {
+                        current = await _runs.RenewLeaseAsync(current, _options.LeaseDuration, stop.Token).ConfigureAwait(false);
+                        renewAt = _time.GetUtcNow() + (_options.LeaseDuration / 3);
+                    }
+                    else
+                    {
+                        current = await _runs.GetAsync(held.OwnerId, held.ThreadId, held.RunId, stop.Token).ConfigureAwait(false) ?? current;
+                    }
+
+                    if (failingSince is not null)
+                    {
+                        LogWatchRecovered(_logger, held.RunId);
+                        failingSince = null;
+                    }
                 }
-                else
+                catch (Exception e) when (StorageUnavailableException.IsTransient(e) && !stop.IsCancellationRequested)
                 {
-                    current = await _runs.GetAsync(held.OwnerId, held.ThreadId, held.RunId, stop.Token).ConfigureAwait(false) ?? current;
+                    // Storage is away: the run goes on, and the next poll tries again (a due renewal at once, not a third
+                    // of a lease later). How the run ends is decided by the run, not by a read that failed.
+                    if (failingSince is null)
+                    {
+                        failingSince = _time.GetUtcNow();
+                        LogWatchFailing(_logger, held.RunId, e);
+                    }
+
+                    continue;
                 }
 
                 if (current.CancelRequested is { } action)
@@ -281,15 +334,15 @@ public sealed partial class RunExecutor
     // cancelled: the run was stopped here (a consumer went away), not at an interrupt, so the thread is left idle, not interrupted.
     private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken)
     {
-        var ended = await _runs.CompleteAsync(held, status, error, cancellationToken).ConfigureAwait(false);
-        var next = await _runs.GetActiveAsync(held.OwnerId, held.ThreadId, cancellationToken).ConfigureAwait(false);
+        var ended = await RetryAsync(ct => _runs.CompleteAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
+        var next = await RetryAsync(ct => _runs.GetActiveAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "find its thread's next run", cancellationToken).ConfigureAwait(false);
         var threadStatus = next is not null ? ThreadStatus.Busy : status switch
         {
             RunStatus.Error or RunStatus.Timeout => ThreadStatus.Error,
             RunStatus.Interrupted when error is null && ended.CancelRequested is null && !cancelled => ThreadStatus.Interrupted,
             _ => ThreadStatus.Idle,
         };
-        await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, threadStatus, cancellationToken).ConfigureAwait(false);
+        await RetryAsync(async ct => { await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, threadStatus, ct).ConfigureAwait(false); return true; }, held.RunId, "record its thread's status", cancellationToken).ConfigureAwait(false);
         await NotifyEndedAsync(ended).ConfigureAwait(false);
         return ended;
     }
@@ -305,6 +358,96 @@ public sealed partial class RunExecutor
             LogObserverFailed(_logger, ended.RunId, e);
         }
     }
+
+    /// <summary>
+    /// Runs a storage call of the run, again while storage is away (<see cref="StorageUnavailableException.IsTransient"/>),
+    /// for up to <see cref="RunExecutorOptions.EndRetryTimeout"/>, backing off from 250 ms to 5 s; then the failure is thrown.
+    /// </summary>
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> operation, string runId, string what, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + _options.EndRetryTimeout;
+        var wait = TimeSpan.FromMilliseconds(250);
+        var tries = 0;
+        while (true)
+        {
+            try
+            {
+                var result = await operation(cancellationToken).ConfigureAwait(false);
+                if (tries > 0)
+                {
+                    LogStorageBack(_logger, runId, what, tries);
+                }
+
+                return result;
+            }
+            catch (Exception e) when (StorageUnavailableException.IsTransient(e) && !cancellationToken.IsCancellationRequested && _time.GetUtcNow() + wait < deadline)
+            {
+                if (tries++ == 0)
+                {
+                    LogStorageAway(_logger, runId, what, e);
+                }
+
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private async Task RetryAsync(Func<CancellationToken, ValueTask> operation, string runId, string what, CancellationToken cancellationToken)
+        => await RetryAsync(async ct => { await operation(ct).ConfigureAwait(false); return true; }, runId, what, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Where a run taken over (a redelivered background run, attempt 2 or later) goes on from: when the thread's newest
+    /// checkpoints are this run's, its input was applied, and it continues from the newest without applying it again
+    /// (an input checkpoint alone, which records the input without applying it, is removed, and the input applied anew);
+    /// its events go on after the last one in its log.
+    /// </summary>
+    private async Task<Resume> ResumeAsync(AgentRun held, bool persistEvents, CancellationToken cancellationToken)
+    {
+        var end = persistEvents ? await _eventLog.GetEndAsync(held.RunId, cancellationToken).ConfigureAwait(false) : new RunEventLogEnd(0, false);
+        CheckpointSummary? newest = null;
+        CheckpointSummary? oldest = null;
+        string? before = null;
+        await foreach (var summary in _checkpoints.GetCheckpointSummariesAsync(held.OwnerId, held.ThreadId, pageSizeHint: 20, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!IsOf(summary, held.RunId))
+            {
+                before = summary.CheckpointId;
+                break;
+            }
+
+            newest ??= summary;
+            oldest = summary;
+        }
+
+        if (newest is null)
+        {
+            return new Resume(InputApplied: false, before, end.NextSequence, end.IsCompleted);
+        }
+
+        if (newest.Source == CheckpointSource.Input && ReferenceEquals(newest, oldest))
+        {
+            await _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, newest.ParentCheckpointId, cancellationToken).ConfigureAwait(false);
+            return new Resume(InputApplied: false, newest.ParentCheckpointId, end.NextSequence, end.IsCompleted);
+        }
+
+        return new Resume(InputApplied: true, oldest!.ParentCheckpointId, end.NextSequence, end.IsCompleted);
+    }
+
+    private static bool IsOf(CheckpointSummary summary, string runId)
+        => summary.Metadata.ValueKind == System.Text.Json.JsonValueKind.Object
+            && summary.Metadata.TryGetProperty("run_id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String && id.ValueEquals(runId);
+
+    /// <summary>The <c>metadata</c> event of a run that did not run here (it ended before its turn came): its id and attempt.</summary>
+    private static RunEvent Metadata(AgentRun run) => new(0, RunEvent.Metadata, WireJson.Build(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("run_id", run.RunId);
+        w.WriteNumber("attempt", Math.Max(run.Attempt, 1));
+        w.WriteEndObject();
+    }));
+
+    private sealed record Resume(bool InputApplied, string? StartCheckpoint, long FirstEventSequence, bool LogCompleted);
 
     private async Task<AssistantSettings> SettingsAsync(AgentRun run, RunOptions options, CancellationToken cancellationToken)
     {
@@ -334,6 +477,21 @@ public sealed partial class RunExecutor
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "After run {RunId} ended, its completion observer failed; the run's outcome stands")]
     private static partial void LogObserverFailed(ILogger logger, string runId, Exception exception);
 
+    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Run {RunId} taken over (attempt {Attempt}): its input already applied: {InputApplied}; its events go on from {Sequence}")]
+    private static partial void LogRunResumed(ILogger logger, string runId, int attempt, bool inputApplied, long sequence);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Run {RunId}: storage is unavailable to {What}; retrying")]
+    private static partial void LogStorageAway(ILogger logger, string runId, string what, Exception exception);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Run {RunId}: storage is back ({What}, after {Tries} failed tries)")]
+    private static partial void LogStorageBack(ILogger logger, string runId, string what, int tries);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "Run {RunId}: its cancel checks and lease renewals fail (storage is unavailable); the run goes on and they are retried")]
+    private static partial void LogWatchFailing(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Information, Message = "Run {RunId}: its cancel checks and lease renewals succeed again")]
+    private static partial void LogWatchRecovered(ILogger logger, string runId);
+
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory; the run's events are written to its event log from event {Sequence} on")]
     private static partial void LogPersistingForSlowConsumer(ILogger logger, string runId, long sequence);
 
@@ -345,7 +503,7 @@ public sealed partial class RunExecutor
     /// as its log is what joiners read), or from the moment a consumer fell behind (a failure is logged, and the run
     /// goes on: only consumers that fell behind miss what could not be written).
     /// </summary>
-    private sealed class EventLogWriting(IRunEventLog log, string runId, bool fromStart, ILogger logger)
+    private sealed class EventLogWriting(IRunEventLog log, string runId, bool fromStart, ILogger logger, RunExecutor executor)
     {
         private IRunEventWriter? _writer = fromStart ? log.OpenWriter(runId) : null;
         private bool _failed;
@@ -362,7 +520,10 @@ public sealed partial class RunExecutor
 
             if (fromStart)
             {
-                await _writer.AppendAsync(runEvent, CancellationToken.None).ConfigureAwait(false);
+                // An append that throws a failed write has not buffered its event, and the failed write is kept for the next
+                // flush: while storage is away, the same event is appended again.
+                var writer = _writer;
+                await executor.RetryAsync(ct => writer.AppendAsync(runEvent, ct), runId, "write its events", CancellationToken.None).ConfigureAwait(false);
                 return;
             }
 
@@ -396,7 +557,7 @@ public sealed partial class RunExecutor
 
             if (fromStart)
             {
-                await writer.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                await executor.RetryAsync(async ct => { await writer.CompleteAsync(ct).ConfigureAwait(false); return true; }, runId, "write its last events", CancellationToken.None).ConfigureAwait(false);
                 await writer.DisposeAsync().ConfigureAwait(false);
                 return;
             }

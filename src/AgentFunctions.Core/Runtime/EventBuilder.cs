@@ -16,7 +16,7 @@ namespace AgentFunctions.Core.Runtime;
 internal sealed class EventBuilder(RunRequest request)
 {
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
-    private long _sequence;
+    private long _sequence = request.FirstEventSequence;
 
     public RunEvent Metadata() => Next(RunEvent.Metadata, WireJson.Build(w =>
     {

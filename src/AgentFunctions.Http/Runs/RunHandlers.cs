@@ -373,6 +373,7 @@ public static partial class RunHandlers
                     MultitaskStrategy = request.Options.MultitaskStrategy,
                     Kwargs = request.Options.ToJson(),
                     Metadata = request.Metadata,
+                    InRequest = !background,
                 },
                 cancellationToken).ConfigureAwait(false);
             return (run, request);

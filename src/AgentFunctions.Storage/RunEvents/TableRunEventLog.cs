@@ -137,6 +137,38 @@ public sealed class TableRunEventLog : IRunEventLog
         await _table.DeleteEntitiesAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the keys and counts of the run's rows (not their events): the last event is the highest one of a row that
+    /// holds events (a segment, or a large event's head; the parts of a large event whose head was never written are
+    /// not events), and the end marker says the log was completed.
+    /// </remarks>
+    public async Task<RunEventLogEnd> GetEndAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var partition = ResourceIds.Validate(runId, Kind);
+        await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        var next = 0L;
+        var completed = false;
+        var rows = _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey", "N", "L", "Q"], cancellationToken: cancellationToken);
+        await foreach (var row in rows.ConfigureAwait(false))
+        {
+            if (row.RowKey == RunEventSegments.EndKey)
+            {
+                completed = true;
+                if (row.GetInt64("Q") is { } end)
+                {
+                    next = Math.Max(next, end + 1);
+                }
+            }
+            else if ((row.GetInt32("N") ?? 0) > 0 && row.GetInt64("L") is { } last)
+            {
+                next = Math.Max(next, last + 1);
+            }
+        }
+
+        return new RunEventLogEnd(next, completed);
+    }
+
     private async IAsyncEnumerable<RunEvent> FollowCoreAsync(string partition, long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var last = afterSequence;

@@ -46,6 +46,8 @@ internal sealed class RunEntity : ITableRow<RunEntity>
 
     public int Attempt { get; set; }
 
+    public bool InRequest { get; set; }
+
     /// <summary>The row of <paramref name="run"/>, whose ids the caller has checked.</summary>
     public static RunEntity From(AgentRun run, string partition, string rowKey) => new()
     {
@@ -65,6 +67,7 @@ internal sealed class RunEntity : ITableRow<RunEntity>
         LeaseOwner = run.LeaseOwner,
         LeaseExpiresAt = run.LeaseExpiresAt,
         Attempt = run.Attempt,
+        InRequest = run.InRequest,
     };
 
     /// <exception cref="FormatException">The row does not hold a valid run.</exception>
@@ -85,6 +88,7 @@ internal sealed class RunEntity : ITableRow<RunEntity>
         LeaseOwner = LeaseOwner,
         LeaseExpiresAt = LeaseExpiresAt,
         Attempt = Attempt,
+        InRequest = InRequest,
         ETag = ETag,
     };
 
@@ -104,6 +108,7 @@ internal sealed class RunEntity : ITableRow<RunEntity>
         writer.WriteString(nameof(LeaseOwner), LeaseOwner);
         writer.WriteDateTimeOffset(nameof(LeaseExpiresAt), LeaseExpiresAt);
         writer.WriteInt32(nameof(Attempt), Attempt);
+        writer.WriteBoolean(nameof(InRequest), InRequest);
     }
 
     public static RunEntity ReadEntity(TableEntityReader reader) => new()
@@ -122,5 +127,6 @@ internal sealed class RunEntity : ITableRow<RunEntity>
         LeaseOwner = reader.GetString(nameof(LeaseOwner)),
         LeaseExpiresAt = reader.GetDateTimeOffset(nameof(LeaseExpiresAt)),
         Attempt = reader.GetInt32(nameof(Attempt)) ?? 0,
+        InRequest = reader.GetBoolean(nameof(InRequest)) ?? false,
     };
 }

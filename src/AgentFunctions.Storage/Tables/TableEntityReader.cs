@@ -33,6 +33,13 @@ internal readonly struct TableEntityReader(TableEntity entity)
         _ => throw WrongType(name, "an Int64"),
     } : null;
 
+    public bool? GetBoolean(string name) => entity.TryGetValue(name, out var value) ? value switch
+    {
+        null => null,
+        bool b => b,
+        _ => throw WrongType(name, "a Boolean"),
+    } : null;
+
     public DateTimeOffset? GetDateTimeOffset(string name) => entity.TryGetValue(name, out var value) ? value switch
     {
         null => null,

@@ -32,6 +32,14 @@ internal readonly struct TableEntityWriter(TableEntity entity)
         }
     }
 
+    public void WriteBoolean(string name, bool? value)
+    {
+        if (value is { } v)
+        {
+            entity[name] = v;
+        }
+    }
+
     public void WriteDateTimeOffset(string name, DateTimeOffset? value)
     {
         if (value is { } v)
