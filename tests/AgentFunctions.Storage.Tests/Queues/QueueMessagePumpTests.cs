@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Queues;
 using Azure.Core;
 using Azure.Storage.Queues;
@@ -128,7 +129,7 @@ public class QueueMessagePumpTests
     {
         var outage = 1;
         // While the outage lasts, every attempt to receive fails as a dropped connection does; the SDK retries it and
-        // then throws an AggregateException ("Retry failed after 2 tries").
+        // then throws an AggregateException ("Retry failed after 2 tries"), which the client reports as storage unavailable.
         var dropReceives = new InterceptingPolicy(message =>
         {
             if (Volatile.Read(ref outage) == 1 && message.Request.Method == RequestMethod.Get && message.Request.Uri.Path.EndsWith("/messages", StringComparison.Ordinal))
@@ -156,7 +157,7 @@ public class QueueMessagePumpTests
 
         Assert.True(stillRunning);
         Assert.Equal("after the outage", body);
-        Assert.Contains(logger.Exceptions, e => e is AggregateException);
+        Assert.Contains(logger.Exceptions, e => e is StorageUnavailableException { InnerException: AggregateException });
     }
 
     private static QueueMessagePumpOptions Fast() => new()
