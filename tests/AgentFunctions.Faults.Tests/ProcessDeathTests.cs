@@ -29,7 +29,7 @@ public sealed class ProcessDeathTests(FaultsFixture fixture) : IAsyncLifetime
         var attempts = events.Where(e => e.Event == "metadata").Select(e => e.Data.GetProperty("attempt").GetInt32()).ToList();
 
         Assert.Equal("success", runStatus);
-        Assert.Equal("idle", await api.ThreadStatusAsync(thread));
+        Assert.Equal("idle", await api.SettledThreadStatusAsync(thread));
         Assert.Equal(["human", "ai"], messages.Select(m => m.Type));
         Assert.Equal(text, messages[0].Content);
         Assert.Equal(3, await api.AssertHistoryChainAsync(thread));
@@ -68,7 +68,7 @@ public sealed class ProcessDeathTests(FaultsFixture fixture) : IAsyncLifetime
         await fixture.StartServerAsync();
         var api = fixture.Api;
         var runStatus = await api.WaitForRunEndAsync(thread, runId!, TimeSpan.FromSeconds(60));
-        var threadStatus = await api.ThreadStatusAsync(thread);
+        var threadStatus = await api.SettledThreadStatusAsync(thread);
         var messages = await api.MessagesAsync(thread);
 
         Assert.Equal("error", runStatus);

@@ -13,12 +13,12 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
     public Task DisposeAsync() => fixture.EnsureRunningAsync();
 
     [Fact(Timeout = 120_000)]
-    public async Task IdleServer_StorageKilledThenRestarted_Answers503WithRetryAfterAndServesAgain()
+    public async Task IdleServer_StorageStoppedThenRestarted_Answers503WithRetryAfterAndServesAgain()
     {
         var api = fixture.Api;
         var thread = await api.CreateThreadAsync();
 
-        await fixture.Azurite.KillAsync();
+        await fixture.Azurite.StopAsync();
         using var during = await api.Http.GetAsync($"/threads/{thread}");
         var problem = JsonDocument.Parse(await during.Content.ReadAsStringAsync()).RootElement;
         await Task.Delay(TimeSpan.FromSeconds(8)); // longer than every retry of the queue pumps' receives
@@ -32,7 +32,7 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
         Assert.Equal("Storage unavailable", problem.GetProperty("title").GetString());
         Assert.True(survived, "the server kept running while storage was away");
-        Assert.Equal("idle", await api.ThreadStatusAsync(thread));
+        Assert.Equal("idle", await api.SettledThreadStatusAsync(thread));
         await api.AssertNewRunSucceedsAsync(thread);
     }
 
@@ -69,7 +69,7 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
         Assert.Equal("metadata", events[0].Event);
         Assert.DoesNotContain(events, e => e.Event == "error");
         Assert.Equal("success", runStatus);
-        Assert.Equal("idle", await api.ThreadStatusAsync(thread));
+        Assert.Equal("idle", await api.SettledThreadStatusAsync(thread));
         Assert.Equal(["human", "ai"], messages.Select(m => m.Type));
         Assert.Equal(text, messages[0].Content);
         Assert.Equal(3, await api.AssertHistoryChainAsync(thread));
@@ -77,7 +77,7 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task BackgroundRun_StorageKilledAndRestartedMidRun_SucceedsWithEveryEventOnce()
+    public async Task BackgroundRun_StorageStoppedAndRestartedMidRun_SucceedsWithEveryEventOnce()
     {
         var api = fixture.Api;
         var thread = await api.CreateThreadAsync();
@@ -85,7 +85,7 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
         var runId = await api.CreateBackgroundRunAsync(thread, Api.Input(text));
         await Api.WaitUntilAsync(async () => (await api.MessagesAsync(thread)).Count == 1, TimeSpan.FromSeconds(30), "the run has applied its input");
 
-        await fixture.Azurite.KillAsync();
+        await fixture.Azurite.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
         await fixture.Azurite.RestartAsync();
         var runStatus = await api.WaitForRunEndAsync(thread, runId, TimeSpan.FromSeconds(90));
@@ -93,7 +93,7 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
         var events = await JoinAsync(api, thread, runId);
 
         Assert.Equal("success", runStatus);
-        Assert.Equal("idle", await api.ThreadStatusAsync(thread));
+        Assert.Equal("idle", await api.SettledThreadStatusAsync(thread));
         Assert.Equal(["human", "ai"], messages.Select(m => m.Type));
         Assert.Equal(text, messages[0].Content);
         Assert.Equal(3, await api.AssertHistoryChainAsync(thread));

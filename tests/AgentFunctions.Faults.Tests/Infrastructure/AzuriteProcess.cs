@@ -37,11 +37,17 @@ internal sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>Lets a paused Azurite go on (SIGCONT).</summary>
     public void Resume() => _process!.Signal("CONT");
 
-    /// <summary>Kills Azurite (SIGKILL): connections are refused until it starts again.</summary>
-    public async Task KillAsync()
+    /// <summary>
+    /// Stops Azurite (SIGTERM, as a restart does: it saves what it holds to its folder first; SIGKILL after 15 s): connections
+    /// are refused until it starts again.
+    /// </summary>
+    public async Task StopAsync()
     {
         if (_process is { } process)
         {
+            process.Signal("CONT");
+            process.Signal("TERM");
+            await process.WaitForExitAsync(TimeSpan.FromSeconds(15));
             await process.DisposeAsync();
             _process = null;
         }

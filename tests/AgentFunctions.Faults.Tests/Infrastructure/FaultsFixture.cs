@@ -139,6 +139,13 @@ public sealed class Api(Uri baseAddress) : IDisposable
 
     public async Task<string> ThreadStatusAsync(string threadId) => (await GetAsync($"/threads/{threadId}")).GetProperty("status").GetString()!;
 
+    /// <summary>The thread's status once it is no longer busy (its run's end is recorded on the run first, then on the thread).</summary>
+    public async Task<string> SettledThreadStatusAsync(string threadId)
+    {
+        await WaitUntilAsync(async () => await ThreadStatusAsync(threadId) != "busy", TimeSpan.FromSeconds(30), "the thread is no longer busy");
+        return await ThreadStatusAsync(threadId);
+    }
+
     /// <summary>Polls the run until it has ended; its final status.</summary>
     public async Task<string> WaitForRunEndAsync(string threadId, string runId, TimeSpan timeout)
     {
@@ -190,7 +197,12 @@ public sealed class Api(Uri baseAddress) : IDisposable
     public async Task<IReadOnlyList<(string Type, string Content)>> MessagesAsync(string threadId)
     {
         var state = await GetAsync($"/threads/{threadId}/state");
-        return state.GetProperty("values").GetProperty("messages").EnumerateArray()
+        if (!state.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Object || !values.TryGetProperty("messages", out var list))
+        {
+            return [];
+        }
+
+        return list.EnumerateArray()
             .Select(m => (m.GetProperty("type").GetString()!, m.GetProperty("content").ValueKind == JsonValueKind.String ? m.GetProperty("content").GetString()! : m.GetProperty("content").GetRawText()))
             .ToList();
     }
@@ -226,7 +238,7 @@ public sealed class Api(Uri baseAddress) : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var values = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("ai", values.GetProperty("messages").EnumerateArray().Last().GetProperty("type").GetString());
-        Assert.Equal("idle", await ThreadStatusAsync(threadId));
+        Assert.Equal("idle", await SettledThreadStatusAsync(threadId));
     }
 
     public void Dispose() => _http.Dispose();
