@@ -60,7 +60,7 @@ public static class AgentFunctionsServiceCollectionExtensions
             sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<AgentGraph>(), runOptions,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RunExecutor>>()) { CompletionObserver = sp.GetRequiredService<CompactionTrigger>() });
         services.AddSingleton(sp => new Http.Assistants.AssistantLookup(sp.GetRequiredService<IAssistantStore>()));
-        services.AddSingleton(sp => new RunWorker(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<RunExecutor>()));
+        services.AddSingleton(sp => new RunWorker(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<RunExecutor>(), sp.GetRequiredService<TimeProvider>()));
         services.AddCompaction(configuration, storage);
         return services;
     }

@@ -108,6 +108,19 @@ public sealed class TakeoverTests(FaultsFixture fixture) : IAsyncLifetime
         Assert.Equal(2, events[0].Data.GetProperty("attempt").GetInt32());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Redelivered_WhileTheDeadExecutorsLeaseIsLive_WaitsForTheLeaseAndTakesTheRunOver()
+    {
+        var (thread, run) = await CreateRunAsync("early tokens=5");
+        Assert.NotNull(await _runs.TryAcquireAsync(run.OwnerId, run.ThreadId, run.RunId, "dead-executor", TimeSpan.FromSeconds(2)));
+
+        var ended = await _worker.HandleAsync(new RunMessage(thread.OwnerId, thread.ThreadId, run.RunId));
+
+        Assert.Equal(RunStatus.Success, ended?.Status);
+        Assert.Equal(2, ended?.Attempt);
+        Assert.Equal(["human", "ai"], await MessageTypesAsync(thread));
+    }
+
     private async Task<(AgentThread Thread, AgentRun Run)> CreateRunAsync(string text)
     {
         var thread = await _threads.CreateAsync(new AgentThread { ThreadId = Guid.NewGuid().ToString("D"), OwnerId = "owner" });

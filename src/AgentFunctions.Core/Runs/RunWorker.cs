@@ -48,23 +48,43 @@ public interface IRunScheduler
 }
 
 /// <summary>
-/// Executes the background run a queue message names. A message delivered twice runs the run once:
-/// the second delivery finds the run held or ended and does nothing.
+/// Executes the background run a queue message names. A message delivered twice runs the run once: the second delivery
+/// finds the run ended and does nothing, or finds it held by a live executor (a duplicate delivery, or one delivered again
+/// while its executor was cut off from storage) and waits, its message kept, until the run ends (then does nothing) or
+/// its lease expires (then takes it over: the executor that held it died).
 /// </summary>
-public sealed class RunWorker(IRunStore runs, RunExecutor executor)
+public sealed class RunWorker(IRunStore runs, RunExecutor executor, TimeProvider? time = null)
 {
-    /// <returns>The ended run, or null when there was nothing to do (already ran, running elsewhere, deleted).</returns>
+    private static readonly TimeSpan MaxLeaseWait = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <returns>The ended run, or null when there was nothing to do (already ran, ran elsewhere, deleted).</returns>
     public async Task<AgentRun?> HandleAsync(RunMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var run = await runs.GetAsync(message.OwnerId, message.ThreadId, message.RunId, cancellationToken).ConfigureAwait(false);
-        if (run is null || !run.IsActive)
-        {
-            return null;
-        }
-
         _ = ActivityContext.TryParse(message.TraceParent, null, isRemote: true, out var queuedBy);
-        var handle = executor.Start(run, persistEvents: true, queuedBy);
-        return await handle.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var run = await runs.GetAsync(message.OwnerId, message.ThreadId, message.RunId, cancellationToken).ConfigureAwait(false);
+            if (run is null || !run.IsActive)
+            {
+                return null;
+            }
+
+            if (run is { Status: RunStatus.Running, LeaseExpiresAt: { } expires } && expires > _time.GetUtcNow())
+            {
+                // Held by a live executor: wait (the message stays hidden while this handler runs) and look again.
+                var wait = expires - _time.GetUtcNow() + TimeSpan.FromMilliseconds(50);
+                await Task.Delay(wait < MaxLeaseWait ? wait : MaxLeaseWait, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var handle = executor.Start(run, persistEvents: true, queuedBy);
+            if (await handle.Completion.WaitAsync(cancellationToken).ConfigureAwait(false) is { } ended)
+            {
+                return ended;
+            }
+        }
     }
 }
