@@ -6,7 +6,7 @@ namespace AgentFunctions.Core.Assistants;
 /// <summary>
 /// The typed view the agent loop reads from a config in LangGraph's shape:
 /// <c>configurable.model</c>, <c>configurable.system_prompt</c>, <c>configurable.tools</c> (the names of
-/// the enabled tools) and <c>recursion_limit</c>. Other keys are left alone. Read an assistant's config
+/// the enabled tools; all of the graph's when absent) and <c>recursion_limit</c>. Other keys are left alone. Read an assistant's config
 /// with <see cref="From"/>, then lay a run's config over it with <see cref="Merge"/>.
 /// </summary>
 public sealed record AssistantSettings
@@ -23,8 +23,12 @@ public sealed record AssistantSettings
     /// <summary>The system prompt (<c>configurable.system_prompt</c>); null for none.</summary>
     public string? SystemPrompt { get; init; }
 
-    /// <summary>The enabled tools by name (<c>configurable.tools</c>), each once, in order; empty for none.</summary>
-    public IReadOnlyList<string> Tools { get; init; } = [];
+    /// <summary>
+    /// The enabled tools by name (<c>configurable.tools</c>), each once, in order; empty for none, and null
+    /// (the config does not name any) for every tool the graph has: an assistant configures its graph, it
+    /// does not start from nothing.
+    /// </summary>
+    public IReadOnlyList<string>? Tools { get; init; }
 
     /// <summary>The most steps a run takes (<c>recursion_limit</c>), at least 1.</summary>
     public int RecursionLimit { get; init; } = DefaultRecursionLimit;

@@ -283,11 +283,11 @@ public static class AssistantHandlers
         }
 
         var registry = services.GetRequiredService<ToolRegistry>();
-        for (var i = 0; i < settings.Tools.Count; i++)
+        foreach (var tool in settings.Tools ?? [])
         {
-            if (!registry.TryGet(settings.Tools[i], out _))
+            if (!registry.TryGet(tool, out _))
             {
-                throw Invalid("$.config.configurable.tools", $"names an unknown tool '{settings.Tools[i]}' (known: {string.Join(", ", registry.Names)})");
+                throw Invalid("$.config.configurable.tools", $"names an unknown tool '{tool}' (known: {string.Join(", ", registry.Names)})");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
@@ -346,19 +347,24 @@ public static partial class RunHandlers
 
         var assistant = await s.Assistants.FindAsync(owner, request.AssistantId, cancellationToken).ConfigureAwait(false)
             ?? throw new ApiProblemException(ApiProblem.NotFound("The caller has no assistant with that id."));
+        var label = false;
         if (threadId is null)
         {
             threadId = ResourceIds.New();
-            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
         }
-        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is null)
+        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is not { } thread)
         {
             if (!request.CreateThread)
             {
                 throw NoThread();
             }
 
-            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            label = !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
         }
 
         try
@@ -375,6 +381,12 @@ public static partial class RunHandlers
                     Metadata = request.Metadata,
                 },
                 cancellationToken).ConfigureAwait(false);
+            if (label)
+            {
+                // As on LangGraph, a run labels its thread with the graph and assistant, so clients find the thread by them.
+                await s.Threads.LabelAsync(owner, threadId, assistant.GraphId, assistant.AssistantId, CancellationToken.None).ConfigureAwait(false);
+            }
+
             return (run, request);
         }
         catch (StoreConflictException e)
@@ -384,13 +396,13 @@ public static partial class RunHandlers
         }
     }
 
-    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, string assistantId, CancellationToken cancellationToken)
+    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken)
     {
         var metadata = WireJson.Build(w =>
         {
             w.WriteStartObject();
-            w.WriteString("graph_id", AgentGraph.GraphId);
-            w.WriteString("assistant_id", assistantId);
+            w.WriteString("graph_id", assistant.GraphId);
+            w.WriteString("assistant_id", assistant.AssistantId);
             w.WriteEndObject();
         });
         try
@@ -571,10 +583,11 @@ public static partial class RunHandlers
         }
     }
 
+    /// <summary>The <c>Last-Event-ID</c> header's id; -1 (replay from the start) when absent or "-1", the SDK's way to ask for the whole stream.</summary>
     private static long LastEventId(HttpRequest request)
     {
-        var text = request.Headers["Last-Event-ID"].ToString();
-        if (text.Length == 0)
+        var text = request.Headers["Last-Event-ID"].ToString().Trim();
+        if (text.Length == 0 || text == "-1")
         {
             return -1;
         }

@@ -15,7 +15,7 @@ public class AssistantSettingsTests
 
         Assert.Null(settings.Model);
         Assert.Null(settings.SystemPrompt);
-        Assert.Empty(settings.Tools);
+        Assert.Null(settings.Tools); // every tool of the graph
         Assert.Equal(AssistantSettings.DefaultRecursionLimit, settings.RecursionLimit);
     }
 
@@ -25,7 +25,7 @@ public class AssistantSettingsTests
         var settings = AssistantSettings.From(default);
 
         Assert.Equal(25, settings.RecursionLimit);
-        Assert.Empty(settings.Tools);
+        Assert.Null(settings.Tools);
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public class AssistantSettingsTests
 
         var settings = AssistantSettings.From(config);
 
-        Assert.Equal(AssistantSettings.Default, settings with { Tools = AssistantSettings.Default.Tools });
-        Assert.Empty(settings.Tools);
+        Assert.Equal(AssistantSettings.Default, settings);
+        Assert.Null(settings.Tools);
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public class AssistantSettingsTests
 
         var merged = assistant.Merge(Json("""{"configurable": {"tools": []}}"""));
 
-        Assert.Empty(merged.Tools);
+        Assert.Equal([], merged.Tools!);
     }
 
     [Fact]
