@@ -71,11 +71,13 @@ public static class HttpServiceCollectionExtensions
         services.AddResponseCompression(options =>
         {
             options.EnableForHttps = true; // The API's bodies hold no secrets mixed with attacker-chosen text (BREACH).
-            options.Providers.Add<BrotliCompressionProvider>();
+            // gzip first: where a client accepts both equally (browsers, fetch), gzip at its fastest takes a history page
+            // to about 3% in about the uncompressed time; Brotli, for clients that prefer it, to far less but at twice the time.
             options.Providers.Add<GzipCompressionProvider>();
+            options.Providers.Add<BrotliCompressionProvider>();
             options.MimeTypes = ["application/json", "application/problem+json", "application/x-ndjson"];
         });
-        // Brotli at its fastest (quality 1) halves the ratio gzip reaches on history pages; "optimal" (quality 4) is still fast.
+        // Brotli at its fastest (quality 1) only reaches 5% on history pages; at "optimal" (quality 4) it finds the states they repeat.
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         services.Configure<FormOptions>(_ => { });

@@ -58,11 +58,24 @@ public class AssistantSettingsTests
     [Fact]
     public void From_UnknownKeys_AreIgnored()
     {
-        var config = Json("""{"configurable": {"user_id": 7, "thread_id": "t"}, "metadata": [], "other": 1}""");
+        var config = Json("""{"configurable": {"user_id": 7, "thread_id": "t"}, "metadata": {}, "tags": ["a"], "other": [1]}""");
 
         var settings = AssistantSettings.From(config);
 
         Assert.Equal(25, settings.RecursionLimit);
+    }
+
+    [Theory]
+    [InlineData("""{"tags": "a"}""", "$.tags")]
+    [InlineData("""{"tags": ["a", 1]}""", "$.tags[1]")]
+    [InlineData("""{"run_name": 5}""", "$.run_name")]
+    [InlineData("""{"max_concurrency": 0}""", "$.max_concurrency")]
+    [InlineData("""{"metadata": []}""", "$.metadata")]
+    public void From_OtherSchemaKeysOfTheWrongType_AreRefusedWithTheirPath(string json, string path)
+    {
+        var exception = Assert.Throws<AssistantConfigException>(() => AssistantSettings.From(Json(json)));
+
+        Assert.Equal(path, exception.Path);
     }
 
     [Fact]
