@@ -81,7 +81,9 @@ public sealed class StorageOutageTests(FaultsFixture fixture) : IAsyncLifetime
     {
         var api = fixture.Api;
         var thread = await api.CreateThreadAsync();
-        const string text = "outage tokens=60 delay_ms=100";
+        // Long enough that the run's next checkpoint (at the end of the reply) is written well after storage is back, however
+        // slowly Azurite restarts on a loaded machine: the outage meets the run's event log, watcher and queue, which retry.
+        const string text = "outage tokens=150 delay_ms=100";
         var runId = await api.CreateBackgroundRunAsync(thread, Api.Input(text));
         await Api.WaitUntilAsync(async () => (await api.MessagesAsync(thread)).Count == 1, TimeSpan.FromSeconds(30), "the run has applied its input");
 
