@@ -47,6 +47,19 @@ describe("conformance", () => {
     assert.equal(ended.status, "interrupted");
   });
 
+  test("runs.create without a thread and runs.createBatch run in the background on new threads", async () => {
+    const run = await client.runs.create(null, "agent", { input: say("tokens=2") });
+    const batch = await client.runs.createBatch([
+      { assistantId: "agent", input: say("tokens=2") },
+      { assistantId: "agent", input: say("tokens=3") },
+    ]);
+    for (const r of [run, ...batch]) {
+      await waitForStatus(r.thread_id, r.run_id, ["success"]);
+    }
+    assert.equal(batch.length, 2);
+    assert.notEqual(batch[0].thread_id, batch[1].thread_id);
+  });
+
   test("assistants.getSubgraphs answers the agent graph's (none)", async () => {
     assert.deepEqual(await client.assistants.getSubgraphs("agent"), {});
   });
