@@ -163,6 +163,40 @@ public class ProtocolRoutesTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal(before, await CountAsync("/threads/count", "{}"));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Versions_EachPatchKeepsOne_AndLatestMakesAnOldOneCurrent()
+    {
+        using var created = await _client.PostJsonAsync("/assistants", """{"graph_id":"agent","name":"one"}""");
+        var id = (await created.ReadJsonAsync()).GetProperty("assistant_id").GetString();
+        (await _client.PatchJsonAsync($"/assistants/{id}", """{"name":"two"}""")).Dispose();
+        (await _client.PatchJsonAsync($"/assistants/{id}", """{"name":"three","metadata":{"stage":"final"}}""")).Dispose();
+
+        using var versions = await _client.PostJsonAsync($"/assistants/{id}/versions", "{}");
+        using var filtered = await _client.PostJsonAsync($"/assistants/{id}/versions", """{"metadata":{"stage":"final"},"limit":5}""");
+        using var latest = await _client.PostJsonAsync($"/assistants/{id}/latest", """{"version":1}""");
+        using var got = await _client.GetAsync($"/assistants/{id}");
+        using var missing = await _client.PostJsonAsync($"/assistants/{id}/latest", """{"version":9}""");
+        using var bad = await _client.PostJsonAsync($"/assistants/{id}/latest", """{"version":"1"}""");
+
+        Assert.Equal([(3, "three"), (2, "two"), (1, "one")], (await versions.ReadJsonAsync()).EnumerateArray().Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("name").GetString())));
+        Assert.Equal([3], (await filtered.ReadJsonAsync()).EnumerateArray().Select(v => v.GetProperty("version").GetInt32()));
+        Assert.Equal("one", (await latest.ReadJsonAsync()).GetProperty("name").GetString());
+        var current = await got.ReadJsonAsync();
+        Assert.Equal(("one", 1), (current.GetProperty("name").GetString(), current.GetProperty("version").GetInt32()));
+        await missing.AssertProblemAsync(404);
+        Assert.Equal("$.version", (await bad.AssertProblemAsync(422)).GetProperty("path").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Versions_OfTheDefaultAssistant_IsItsOneVersion()
+    {
+        using var versions = await _client.PostJsonAsync("/assistants/agent/versions", "{}");
+        using var latest = await _client.PostJsonAsync("/assistants/agent/latest", """{"version":1}""");
+
+        Assert.Single((await versions.ReadJsonAsync()).EnumerateArray());
+        Assert.Equal(200, (int)latest.StatusCode);
+    }
+
     private async Task<long> CountAsync(string path, string body)
     {
         using var response = await _client.PostJsonAsync(path, body);
