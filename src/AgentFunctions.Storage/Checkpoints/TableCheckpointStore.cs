@@ -39,13 +39,33 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     private readonly TableClient _table;
     private readonly CheckpointStoreOptions _options;
     private readonly TableCreation _creation;
+    private readonly TimeProvider _time;
 
-    public TableCheckpointStore(TableServiceClient service, CheckpointStoreOptions? options = null)
+    /// <summary>The store the hosts register: the table <see cref="CheckpointStoreOptions.TableName"/> with the deployment's prefix.</summary>
+    /// <param name="service">The Table service; the store keeps one client for its table.</param>
+    /// <param name="names">The deployment's table names.</param>
+    /// <param name="options">The table and the snapshot policy.</param>
+    /// <param name="timeProvider">The clock of checkpoint and compaction times.</param>
+    public TableCheckpointStore(TableServiceClient service, StorageNames names, CheckpointStoreOptions options, TimeProvider timeProvider)
+        : this(service, options, timeProvider, (names ?? throw new ArgumentNullException(nameof(names))).Table(options?.TableName ?? throw new ArgumentNullException(nameof(options))))
+    {
+    }
+
+    /// <param name="service">The Table service; the store keeps one client for its table.</param>
+    /// <param name="options">The table (by its full name) and the snapshot policy.</param>
+    /// <param name="timeProvider">The clock of checkpoint and compaction times; the system's by default.</param>
+    public TableCheckpointStore(TableServiceClient service, CheckpointStoreOptions? options = null, TimeProvider? timeProvider = null)
+        : this(service, options ?? new CheckpointStoreOptions(), timeProvider, tableName: null)
+    {
+    }
+
+    private TableCheckpointStore(TableServiceClient service, CheckpointStoreOptions options, TimeProvider? timeProvider, string? tableName)
     {
         ArgumentNullException.ThrowIfNull(service);
-        _options = options ?? new CheckpointStoreOptions();
-        _table = service.GetTableClient(_options.TableName);
+        _options = options;
+        _table = service.GetTableClient(tableName ?? _options.TableName);
         _creation = new TableCreation(_table);
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     public async Task<CheckpointSummary> PutAsync(CheckpointWrite write, CancellationToken cancellationToken = default)
@@ -69,7 +89,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
         var sequence = (head?.Seq ?? 0) + 1;
         // Whole milliseconds: the id carries the creation time at that precision and is rebuilt from it.
-        var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         var row = new CheckpointRow
         {
             PartitionKey = partition,
