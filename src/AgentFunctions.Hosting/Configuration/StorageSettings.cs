@@ -42,6 +42,12 @@ public sealed class StorageOptions
     internal static void ApplyFallbacks(StorageOptions options, IConfiguration configuration)
     {
         options.ConnectionString = First(options.ConnectionString, configuration["AGENTFUNCTIONS_STORAGE_CONNECTION_STRING"], configuration["AzureWebJobsStorage"]);
+        if (options.ConnectionString is not null)
+        {
+            // A connection string wins: the identity-based settings are not read.
+            return;
+        }
+
         options.TableEndpoint = First(options.TableEndpoint, configuration["AzureWebJobsStorage:tableServiceUri"]);
         options.QueueEndpoint = First(options.QueueEndpoint, configuration["AzureWebJobsStorage:queueServiceUri"]);
         options.ClientId = First(options.ClientId, configuration["AzureWebJobsStorage:clientId"]);
