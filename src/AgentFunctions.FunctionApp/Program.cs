@@ -17,6 +17,7 @@ builder.Services.AddFunctionApp(builder.Configuration);
 try
 {
     using var host = builder.Build();
+    StartupFailure.ValidateSettings(host.Services);
     await host.RunAsync();
     return 0;
 }

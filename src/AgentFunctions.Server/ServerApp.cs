@@ -62,6 +62,7 @@ internal static partial class ServerApp
         builder.Services.AddAgentFunctionsWorkers();
 
         var app = builder.Build();
+        StartupFailure.ValidateSettings(app.Services);
         app.UseAgentFunctionsHttp();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapAgentFunctionsApi();

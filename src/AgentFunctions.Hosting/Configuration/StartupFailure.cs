@@ -9,6 +9,18 @@ namespace AgentFunctions.Hosting.Configuration;
 public static class StartupFailure
 {
     /// <summary>
+    /// Runs every check that <c>ValidateOnStart</c> registered, now, before the host starts: a bad setting then
+    /// throws here (for <see cref="Describe"/>) instead of inside the host's start, which would log it with its stack
+    /// trace, and before anything else has resolved the options.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid (several: an <see cref="AggregateException"/>).</exception>
+    public static void ValidateSettings(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        (services.GetService(typeof(IStartupValidator)) as IStartupValidator)?.Validate();
+    }
+
+    /// <summary>
     /// The message for <paramref name="exception"/> when it is a configuration failure: a failed validation
     /// (<see cref="OptionsValidationException"/>, several of them in an <see cref="AggregateException"/>) or a value
     /// the configuration binder could not convert; null for any other exception, which is a fault to report as such.

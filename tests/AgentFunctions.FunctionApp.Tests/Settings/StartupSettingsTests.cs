@@ -9,7 +9,7 @@ namespace AgentFunctions.FunctionApp.Tests.Settings;
 /// <summary>
 /// The Functions app's services refuse to start on a bad setting, with the setting named in what the app prints
 /// (<see cref="StartupFailure"/>); with good settings they start. No Functions host is needed: the options are
-/// checked when the host starts, before the worker connects.
+/// checked as Program.cs checks them, before the host runs.
 /// </summary>
 public sealed class StartupSettingsTests
 {
@@ -29,7 +29,7 @@ public sealed class StartupSettingsTests
 
     [Theory]
     [MemberData(nameof(BadSettings))]
-    public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string expected)
+    public void Start_BadSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         // Arrange
         var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", [key] = value };
@@ -41,8 +41,8 @@ public sealed class StartupSettingsTests
 
         using var host = Build(settings);
 
-        // Act
-        var failure = await Record.ExceptionAsync(() => host.StartAsync());
+        // Act: as Program.cs does before it runs the host.
+        var failure = Record.Exception(() => StartupFailure.ValidateSettings(host.Services));
 
         // Assert
         Assert.NotNull(failure);
@@ -65,6 +65,7 @@ public sealed class StartupSettingsTests
             ["Compaction:Policy"] = "keep_latest",
         });
 
+        StartupFailure.ValidateSettings(host.Services);
         await host.StartAsync();
         await host.StopAsync();
     }
