@@ -54,4 +54,8 @@ public static class RunsFunctions
     [Function("WaitStatelessRun")]
     public static Task<WrittenResponse> WaitStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/wait")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.WaitStatelessAsync);
+
+    [Function("CancelRuns")]
+    public static Task<WrittenResponse> CancelManyAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/cancel")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.CancelManyAsync);
 }

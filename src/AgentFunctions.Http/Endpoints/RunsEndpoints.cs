@@ -25,6 +25,7 @@ public static class RunsEndpoints
         var stateless = api.MapGroup("/runs").WithTags("Stateless Runs");
         stateless.MapPost("/stream", (Func<HttpContext, Task<IResult>>)RunHandlers.StreamStatelessAsync).WithName("StreamStatelessRun");
         stateless.MapPost("/wait", (Func<HttpContext, Task<IResult>>)RunHandlers.WaitStatelessAsync).WithName("WaitStatelessRun");
+        stateless.MapPost("/cancel", (Func<HttpContext, Task<IResult>>)RunHandlers.CancelManyAsync).WithName("CancelRuns");
         return api;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
@@ -12,6 +13,7 @@ using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Sse;
+using AgentFunctions.Http.Threads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -152,12 +154,7 @@ public static partial class RunHandlers
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
         var wait = QueryBool(context.Request, "wait");
-        var action = context.Request.Query["action"].ToString() switch
-        {
-            "" or "interrupt" => CancelAction.Interrupt,
-            "rollback" => CancelAction.Rollback,
-            _ => throw new ApiProblemException(ApiProblem.Unprocessable("query.action", "must be one of interrupt, rollback")),
-        };
+        var action = ReadCancelAction(context.Request);
         var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
         if (!run.IsActive)
         {
@@ -173,6 +170,101 @@ public static partial class RunHandlers
         await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
+
+    /// <summary>
+    /// <c>POST /runs/cancel?action</c> with <c>{thread_id?, run_ids?, status?}</c>: cancels several runs at once, as the
+    /// SDK's <c>cancelMany</c> asks: the runs named by <c>run_ids</c> (of <c>thread_id</c>), or every active run with
+    /// <c>status</c> (<c>pending</c>, <c>running</c> or <c>all</c>) of <c>thread_id</c>, or of all the caller's threads
+    /// when it is absent. Runs that have already ended are left alone. 204.
+    /// </summary>
+    public static async Task<IResult> CancelManyAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var action = ReadCancelAction(context.Request);
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var threadId = body.OptionalString("thread_id");
+        if (threadId is not null && !ResourceIds.IsValid(threadId))
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'"));
+        }
+
+        var runIds = body.Optional("run_ids") is { } ids ? SearchPaging.ReadStringArray(ids, "$.run_ids") : null;
+        var status = SearchPaging.ReadEnum(body, "status", "pending", "running", "all");
+        if ((runIds is null) == (status is null))
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$", "must give either run_ids (with thread_id) or status"));
+        }
+
+        var cancelled = new List<AgentRun>();
+        if (runIds is not null)
+        {
+            if (threadId is null)
+            {
+                throw new ApiProblemException(ApiProblem.Unprocessable("$.thread_id", "is required with run_ids"));
+            }
+
+            for (var i = 0; i < runIds.Count; i++)
+            {
+                if (!RunIds.IsValid(runIds[i]))
+                {
+                    throw new ApiProblemException(ApiProblem.Unprocessable($"$.run_ids[{i}]", "is not a run id"));
+                }
+            }
+
+            foreach (var runId in runIds)
+            {
+                if (await s.Runs.GetAsync(owner, threadId, runId, cancellationToken).ConfigureAwait(false) is { IsActive: true } run)
+                {
+                    cancelled.Add(run);
+                }
+            }
+        }
+        else
+        {
+            var threads = threadId is not null ? AsyncOne(threadId) : ThreadIdsAsync(s, owner, cancellationToken);
+            await foreach (var id in threads.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await foreach (var run in s.Runs.ListAsync(owner, id, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    if (run.IsActive && (status == "all" || run.Status.ToWireName() == status))
+                    {
+                        cancelled.Add(run);
+                    }
+                }
+            }
+        }
+
+        foreach (var run in cancelled)
+        {
+            _ = await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, action, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return Results.NoContent();
+    }
+
+    private static async IAsyncEnumerable<string> AsyncOne(string threadId)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield return threadId;
+    }
+
+    private static async IAsyncEnumerable<string> ThreadIdsAsync(RunServices s, string owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var thread in s.Threads.SearchAsync(owner, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return thread.ThreadId;
+        }
+    }
+
+    private static CancelAction ReadCancelAction(HttpRequest request) => request.Query["action"].ToString() switch
+    {
+        "" or "interrupt" => CancelAction.Interrupt,
+        "rollback" => CancelAction.Rollback,
+        _ => throw new ApiProblemException(ApiProblem.Unprocessable("query.action", "must be one of interrupt, rollback")),
+    };
 
     /// <summary><c>GET /threads/{thread_id}/runs/{run_id}/join</c>: waits for the run's end; answers with the thread's final values.</summary>
     public static async Task<IResult> JoinAsync(HttpContext context, string threadId, string runId)
@@ -346,19 +438,24 @@ public static partial class RunHandlers
 
         var assistant = await s.Assistants.FindAsync(owner, request.AssistantId, cancellationToken).ConfigureAwait(false)
             ?? throw new ApiProblemException(ApiProblem.NotFound("The caller has no assistant with that id."));
+        var label = false;
         if (threadId is null)
         {
             threadId = ResourceIds.New();
-            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
         }
-        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is null)
+        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is not { } thread)
         {
             if (!request.CreateThread)
             {
                 throw NoThread();
             }
 
-            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            label = !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
         }
 
         try
@@ -375,6 +472,12 @@ public static partial class RunHandlers
                     Metadata = request.Metadata,
                 },
                 cancellationToken).ConfigureAwait(false);
+            if (label)
+            {
+                // As on LangGraph, a run labels its thread with the graph and assistant, so clients find the thread by them.
+                await s.Threads.LabelAsync(owner, threadId, assistant.GraphId, assistant.AssistantId, CancellationToken.None).ConfigureAwait(false);
+            }
+
             return (run, request);
         }
         catch (StoreConflictException e)
@@ -384,13 +487,13 @@ public static partial class RunHandlers
         }
     }
 
-    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, string assistantId, CancellationToken cancellationToken)
+    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken)
     {
         var metadata = WireJson.Build(w =>
         {
             w.WriteStartObject();
-            w.WriteString("graph_id", AgentGraph.GraphId);
-            w.WriteString("assistant_id", assistantId);
+            w.WriteString("graph_id", assistant.GraphId);
+            w.WriteString("assistant_id", assistant.AssistantId);
             w.WriteEndObject();
         });
         try
@@ -571,10 +674,11 @@ public static partial class RunHandlers
         }
     }
 
+    /// <summary>The <c>Last-Event-ID</c> header's id; -1 (replay from the start) when absent or "-1", the SDK's way to ask for the whole stream.</summary>
     private static long LastEventId(HttpRequest request)
     {
-        var text = request.Headers["Last-Event-ID"].ToString();
-        if (text.Length == 0)
+        var text = request.Headers["Last-Event-ID"].ToString().Trim();
+        if (text.Length == 0 || text == "-1")
         {
             return -1;
         }
