@@ -139,7 +139,9 @@ for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {
   child_pid=$!
   wait "$child_pid" || status=$?
   child_pid=""
-  grep -E '^\s*(Passed|Failed|Skipped)!|\[FAIL\]|Assert|Error Message' "$work/host-traces.log" | head -n 40 >&2 || true
+  # Each failure's message (without its stack trace), then the summary.
+  awk '/\[FAIL\]/ { show = 1 } /Stack Trace:/ { show = 0 } show' "$work/host-traces.log" | head -n 80 >&2 || true
+  grep -E '^\s*(Passed|Failed|Skipped)!' "$work/host-traces.log" >&2 || true
 
   if [ "$bench" = 1 ]; then
     AGENTFUNCTIONS_FUNCTIONS_URL="$base" dotnet "$root/tests/AgentFunctions.Benchmarks/bin/Release/net10.0/AgentFunctions.Benchmarks.dll" functions &

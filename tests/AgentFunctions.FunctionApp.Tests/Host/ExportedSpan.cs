@@ -36,8 +36,7 @@ public sealed record ExportedSpan(
         foreach (var resourceSpans in Message(request).Where(f => f.Number == 1))
         {
             var fields = Message(resourceSpans.Bytes);
-            var resource = fields.Where(f => f.Number == 1).SelectMany(r => DecodeAttributes(Message(r.Bytes)))
-                .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+            var resource = FirstOfEach(fields.Where(f => f.Number == 1).SelectMany(r => DecodeAttributes(Message(r.Bytes))));
             var service = resource.GetValueOrDefault("service.name") as string ?? string.Empty;
             foreach (var scopeSpans in fields.Where(f => f.Number == 2))
             {
@@ -55,10 +54,22 @@ public sealed record ExportedSpan(
                         scope,
                         s.FirstOrDefault(f => f.Number == 7).Value,
                         s.FirstOrDefault(f => f.Number == 8).Value,
-                        DecodeAttributes(s.Where(f => f.Number == 9)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal));
+                        FirstOfEach(DecodeAttributes(s.Where(f => f.Number == 9))));
                 }
             }
         }
+    }
+
+    /// <summary>The attributes by key; a key sent twice (<c>faas.name</c> comes twice from the Functions exporters) keeps its first value.</summary>
+    private static Dictionary<string, object> FirstOfEach(IEnumerable<KeyValuePair<string, object>> attributes)
+    {
+        var byKey = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (key, value) in attributes)
+        {
+            byKey.TryAdd(key, value);
+        }
+
+        return byKey;
     }
 
     /// <summary>KeyValue (key 1, value 2: an AnyValue of which strings (1), booleans (2) and integers (3) are kept).</summary>
