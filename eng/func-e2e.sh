@@ -135,7 +135,7 @@ for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {
   AGENTFUNCTIONS_FUNCTIONS_URL="$base" AGENTFUNCTIONS_FUNCTIONS_OTLP_PORT="$otlp_port" \
     dotnet test "$root/tests/AgentFunctions.FunctionApp.Tests" -c Release --no-build --nologo \
       --filter "FullyQualifiedName~AgentFunctions.FunctionApp.Tests.Host." \
-      --logger "trx;LogFileName=host-traces.trx" --results-directory "$work/trx" >"$work/host-traces.log" 2>&1 &
+      --logger "trx;LogFileName=host-traces.trx" --logger "console;verbosity=detailed" --results-directory "$work/trx" >"$work/host-traces.log" 2>&1 &
   child_pid=$!
   wait "$child_pid" || status=$?
   child_pid=""

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace AgentFunctions.FunctionApp.Tests.Host;
 
@@ -10,7 +11,7 @@ namespace AgentFunctions.FunctionApp.Tests.Host;
 /// it; the app's invocation span is there once per request, ends after the last byte of its stream (its
 /// <c>http.response.body.size</c> is every byte the client read) and is no other request's.
 /// </summary>
-public sealed class FunctionsHostTraceTests(FunctionsHostFixture host) : IClassFixture<FunctionsHostFixture>
+public sealed class FunctionsHostTraceTests(FunctionsHostFixture host, ITestOutputHelper output) : IClassFixture<FunctionsHostFixture>
 {
     private const string InvocationName = "POST /threads/{threadId}/runs/stream";
 
@@ -20,6 +21,12 @@ public sealed class FunctionsHostTraceTests(FunctionsHostFixture host) : IClassF
         var streamed = await StreamAsync("tokens=2000");
 
         var traces = await WholeTracesAsync([streamed]);
+
+        // The trace as a backend shows it, for the record (dotnet test's console logger at detailed verbosity shows it).
+        foreach (var span in traces[0].Spans.OrderBy(s => s.Start))
+        {
+            output.WriteLine(span.ToString());
+        }
 
         AssertWhole(Assert.Single(traces), streamed);
     }
