@@ -17,7 +17,8 @@
 # listen: after the compatibility tests, they stream runs through the host (one, then 50 at once) and check that
 # each request's exported trace is whole (see the README's "Tracing and metrics").
 # --bench: after the tests, the streamed-run benchmark through the host against the standalone server on the same
-#   storage (tests/AgentFunctions.Benchmarks, `functions`).
+#   storage (tests/AgentFunctions.Benchmarks, `functions`). The host and its worker still trace and export then (to
+#   the port nobody listens on once the trace tests have ended); the standalone server does neither.
 # The closing line is "func-e2e: N passed, N failed", the compatibility and trace tests together (a failed
 # invocation in the host's log counts as a failure, but not one whose client went away mid-stream); the exit code is
 # non-zero on any failure, or when the host did not start (its log is printed then).
@@ -78,10 +79,10 @@ if [ "${1:-}" = "--inside-storage" ]; then
   while [ "$otlp_port" = 2024 ] || [ "$otlp_port" = "$port" ]; do
     otlp_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   done
-  export OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+  otlp=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
 
   if [ "$kind" = func ]; then
-    (cd "$app" && AzureWebJobsStorage="$storage" exec func start --port "$port") >"$log" 2>&1 &
+    (cd "$app" && AzureWebJobsStorage="$storage" exec env "${otlp[@]}" func start --port "$port") >"$log" 2>&1 &
     host_pid=$!
   else
     # local.settings.json's Values as environment variables, as Core Tools sets them (empty ones are left unset).
@@ -91,7 +92,7 @@ for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {
     if value not in ("", None):
         print(f"{key}={value}")' "$app/local.settings.json")
     mkdir -p "$work/secrets" "$work/logs" "$work/workers"
-    (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" \
+    (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" "${otlp[@]}" \
       AzureWebJobsStorage="$storage" \
       AzureWebJobsScriptRoot="$app" \
       AZURE_FUNCTIONS_ENVIRONMENT=Development \
