@@ -56,8 +56,9 @@ public sealed partial class RunExecutor
 
     public RunExecutor(
         IRunStore runs, IThreadStore threads, IAssistantStore assistants, ICheckpointStore checkpoints, IRunEventLog eventLog, AgentGraph graph,
-        RunExecutorOptions? options = null, TimeProvider? time = null, ILogger<RunExecutor>? logger = null)
+        RunExecutorOptions? options = null, TimeProvider? time = null, ILogger<RunExecutor>? logger = null, IRunCompletionObserver? completionObserver = null)
     {
+        CompletionObserver = completionObserver;
         _runs = runs;
         _threads = threads;
         _assistants = assistants;
