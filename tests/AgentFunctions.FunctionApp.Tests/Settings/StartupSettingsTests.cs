@@ -72,7 +72,7 @@ public sealed class StartupSettingsTests
 
     private static IHost Build(Dictionary<string, string?> settings)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
         builder.Services.AddFunctionApp(builder.Configuration);
