@@ -187,11 +187,25 @@ public sealed partial class RunExecutor
         }
         finally
         {
-            await log.CompleteAsync().ConfigureAwait(false);
+            // Stored before the run's final status is written: whoever reads the run as ended finds all its events.
+            await log.FlushAsync().ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
         }
 
+        try
+        {
+            return await EndHeldAsync(held, execution, handle, startCheckpoint).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Marked complete only once the status is written: a follower that reaches the log's end reads the run as ended.
+            await log.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, string? startCheckpoint)
+    {
         var outcome = execution.HasEnded ? execution.Outcome : new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
         if (outcome.Exception is { } failure)
         {
@@ -383,6 +397,30 @@ public sealed partial class RunExecutor
             foreach (var runEvent in events)
             {
                 await AppendAsync(runEvent).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Writes what is buffered, without marking the log complete.</summary>
+        public async Task FlushAsync()
+        {
+            if (_writer is not { } writer)
+            {
+                return;
+            }
+
+            if (fromStart)
+            {
+                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await FailAsync(e).ConfigureAwait(false);
             }
         }
 

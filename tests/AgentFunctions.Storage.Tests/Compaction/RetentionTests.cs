@@ -170,7 +170,7 @@ public class RetentionTests(CompactionFixture fixture) : IClassFixture<Compactio
                 Interlocked.Increment(ref attempts);
                 return failing.HandleAsync(CompactionMessage.Parse(message.Body), ct);
             },
-            new QueueMessagePumpOptions { VisibilityTimeout = TimeSpan.FromSeconds(1), MinIdleDelay = TimeSpan.FromMilliseconds(20), MaxIdleDelay = TimeSpan.FromMilliseconds(200) },
+            new QueueMessagePumpOptions { VisibilityTimeout = TimeSpan.FromSeconds(3), MinIdleDelay = TimeSpan.FromMilliseconds(20), MaxIdleDelay = TimeSpan.FromMilliseconds(200) },
             logger: logger);
         await pump.InitializeAsync();
         await new QueueCompactionScheduler(fixture.Queues, queueName).ScheduleAsync(new CompactionMessage(thread.OwnerId, thread.ThreadId));
