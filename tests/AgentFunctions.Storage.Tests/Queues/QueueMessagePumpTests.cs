@@ -109,12 +109,63 @@ public class QueueMessagePumpTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task ProcessAsync_HandlerEndsWhileARenewalIsOnItsWayBack_MessageIsDeleted()
+    {
+        // The renewal reaches the service (which gives the message a new pop receipt), and its answer is held until the
+        // handler has ended; a renewal cancelled then would lose the new receipt, and the delete with the old one fail.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handlerToken = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var renewalApplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holdRenewalAnswer = new InterceptingPolicy(
+            _ => ValueTask.CompletedTask,
+            async message =>
+            {
+                if (!IsRenewal(message))
+                {
+                    return;
+                }
+
+                renewalApplied.TrySetResult();
+                var handling = await handlerToken.Task;
+                var handlerEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (handling.Register(() => handlerEnded.TrySetResult()))
+                {
+                    await handlerEnded.Task;
+                }
+
+                message.CancellationToken.ThrowIfCancellationRequested(); // a renewal cancelled with the handling is cancelled on its way back
+            });
+        var service = QueueTestClients.Service(holdRenewalAnswer);
+        var options = Fast();
+        var pump = new QueueMessagePump(
+            service,
+            _name,
+            async (_, ct) =>
+            {
+                handlerToken.TrySetResult(ct);
+                await renewalApplied.Task;
+            },
+            options,
+            clock);
+        await pump.InitializeAsync();
+        await service.GetQueueClient(_name).SendMessageAsync("renewed as the handler ends");
+        var received = Assert.Single((await service.GetQueueClient(_name).ReceiveMessagesAsync(1, options.VisibilityTimeout)).Value);
+
+        var processing = pump.ProcessAsync(received, CancellationToken.None);
+        await handlerToken.Task;
+        clock.Advance(options.VisibilityTimeout / 3);
+        await processing;
+
+        Assert.Equal(0, (await service.GetQueueClient(_name).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task ProcessAsync_HandlerFailsAfterItsMessageWasRenewed_MessageReappearsWithItsBody()
     {
         var renewed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seeRenewals = new InterceptingPolicy(message =>
         {
-            if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Query.Contains("popreceipt=", StringComparison.Ordinal))
+            if (IsRenewal(message))
             {
                 renewed.TrySetResult();
             }
@@ -206,6 +257,10 @@ public class QueueMessagePumpTests
         MaxIdleDelay = TimeSpan.FromMilliseconds(200),
     };
 
+    /// <summary>Whether the request is a renewal: an update of a message by its pop receipt.</summary>
+    private static bool IsRenewal(HttpMessage message)
+        => message.Request.Method == RequestMethod.Put && message.Request.Uri.Query.Contains("popreceipt=", StringComparison.Ordinal);
+
     /// <summary>Sees the pump's renewals (updates of a message by its pop receipt): when each was sent by the pump's clock, and which are under way.</summary>
     private sealed class RenewalRecorder(TimeProvider clock) : HttpPipelinePolicy
     {
@@ -243,7 +298,5 @@ public class QueueMessagePumpTests
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
             => throw new NotSupportedException("The clients under test are asynchronous.");
 
-        private static bool IsRenewal(HttpMessage message)
-            => message.Request.Method == RequestMethod.Put && message.Request.Uri.Query.Contains("popreceipt=", StringComparison.Ordinal);
     }
 }
