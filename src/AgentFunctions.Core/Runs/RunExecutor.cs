@@ -200,7 +200,15 @@ public sealed partial class RunExecutor
         finally
         {
             // Marked complete only once the status is written: a follower that reaches the log's end reads the run as ended.
-            await log.CompleteAsync().ConfigureAwait(false);
+            // The events are stored already, so a failure here loses none (joiners stop at the run's status): it is logged.
+            try
+            {
+                await log.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogEventLogNotCompleted(_logger, held.RunId, e);
+            }
         }
     }
 
@@ -347,6 +355,9 @@ public sealed partial class RunExecutor
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "After run {RunId} ended, its completion observer failed; the run's outcome stands")]
     private static partial void LogObserverFailed(ILogger logger, string runId, Exception exception);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "After run {RunId} ended, its event log could not be marked complete; its events are stored and its outcome stands")]
+    private static partial void LogEventLogNotCompleted(ILogger logger, string runId, Exception exception);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory; the run's events are written to its event log from event {Sequence} on")]
     private static partial void LogPersistingForSlowConsumer(ILogger logger, string runId, long sequence);
