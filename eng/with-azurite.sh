@@ -62,7 +62,7 @@ trap 'exit 143' TERM
   --blobHost 127.0.0.1 --blobPort 0 --queueHost 127.0.0.1 --queuePort 0 --tableHost 127.0.0.1 --tablePort 0) >"$log" 2>&1 &
 azurite_pid=$!
 
-port_of() { sed -n "s/^Azurite $1 service is successfully listening at http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p" "$log" | head -n 1; }
+port_of() { sed -n "s/^Azurite $1 service is successfully listening at http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p" "$log" 2>/dev/null | head -n 1; }  # the log may not exist yet
 
 blob="" queue="" table=""
 for _ in $(seq 1 600); do

@@ -3,16 +3,18 @@ using AgentFunctions.Http.Invocation;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Tracing;
 using Microsoft.AspNetCore.Authentication;
+using System.IO.Compression;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http;
 
-/// <summary>The <c>Http</c> section: limits, response budgets and CORS.</summary>
+/// <summary>The <c>Http</c> section: limits, response budgets, compression and CORS.</summary>
 public sealed class HttpApiOptions
 {
     public const string SectionName = "Http";
@@ -30,6 +32,13 @@ public sealed class HttpApiOptions
 
     /// <summary>Origins allowed to call the API from a browser; empty for none, "*" for any.</summary>
     public List<string> CorsOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Whether JSON and NDJSON responses are compressed (Brotli or gzip, as the request's <c>Accept-Encoding</c>
+    /// allows): a history page repeats the state in every item, and compresses about 20 to 1. Event streams are never
+    /// compressed, so that every event still reaches the client when it is produced.
+    /// </summary>
+    public bool ResponseCompression { get; set; } = true;
 
     /// <summary>A comment line is sent on an idle event stream this often.</summary>
     public TimeSpan SseHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
@@ -59,6 +68,18 @@ public static class HttpServiceCollectionExtensions
         services.AddSingleton<IExceptionHandler>(sp => sp.GetRequiredService<ApiExceptionHandler>());
         services.AddOpenApi();
         services.AddCors();
+        services.AddResponseCompression(options =>
+        {
+            options.EnableForHttps = true; // The API's bodies hold no secrets mixed with attacker-chosen text (BREACH).
+            // gzip first: where a client accepts both equally (browsers, fetch), gzip at its fastest takes a history page
+            // to about 3% in about the uncompressed time; Brotli, for clients that prefer it, to far less but at twice the time.
+            options.Providers.Add<GzipCompressionProvider>();
+            options.Providers.Add<BrotliCompressionProvider>();
+            options.MimeTypes = ["application/json", "application/problem+json", "application/x-ndjson"];
+        });
+        // Brotli at its fastest (quality 1) only reaches 5% on history pages; at "optimal" (quality 4) it finds the states they repeat.
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         services.Configure<FormOptions>(_ => { });
         return services;
     }
@@ -72,6 +93,12 @@ public static class HttpServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Configuration.GetSection(HttpApiOptions.SectionName).Get<HttpApiOptions>() ?? new HttpApiOptions();
         app.UseMiddleware<InvocationTracingMiddleware>();
+        if (options.ResponseCompression)
+        {
+            // Inside the trace, so that the body it measures is the one on the wire.
+            app.UseResponseCompression();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)

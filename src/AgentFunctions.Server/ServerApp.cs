@@ -24,6 +24,12 @@ internal static partial class ServerApp
             builder.WebHost.UseUrls($"http://{host}:{port}");
         }
 
+        var localBrowserAccess = AllowsLocalBrowsers(builder.Configuration, host);
+        if (localBrowserAccess)
+        {
+            builder.Configuration.AddInMemoryCollection([new($"{HttpApiOptions.SectionName}:{nameof(HttpApiOptions.CorsOrigins)}:0", "*")]);
+        }
+
         builder.Services.AddAgentFunctions(builder.Configuration);
         builder.Services.AddAgentFunctionsWorkers();
 
@@ -37,8 +43,42 @@ internal static partial class ServerApp
             LogNoAuthentication(app.Logger);
         }
 
+        if (localBrowserAccess)
+        {
+            LogLocalBrowsersAllowed(app.Logger);
+        }
+
         return app;
     }
+
+    /// <summary>
+    /// Whether browsers on any origin may call this server without <c>Http:CorsOrigins</c>: only a local server, one
+    /// that listens on loopback addresses alone and has no authentication (as <c>langgraph dev</c> does), so that a
+    /// local UI such as agent-chat-ui works out of the box. A deployment names its origins.
+    /// </summary>
+    internal static bool AllowsLocalBrowsers(IConfiguration configuration, string host)
+    {
+        var mode = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Mode)}"];
+        if ((mode is { Length: > 0 } && !string.Equals(mode, nameof(AuthMode.None), StringComparison.OrdinalIgnoreCase))
+            || configuration.GetSection($"{HttpApiOptions.SectionName}:{nameof(HttpApiOptions.CorsOrigins)}").GetChildren().Any())
+        {
+            return false;
+        }
+
+        var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"];
+        var hosts = urls is null
+            ? [host]
+            : urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(url => Uri.TryCreate(url.Replace("://*", "://wildcard", StringComparison.Ordinal).Replace("://+", "://wildcard", StringComparison.Ordinal), UriKind.Absolute, out var uri) ? uri.Host : string.Empty);
+        return hosts.All(IsLoopback);
+    }
+
+    private static bool IsLoopback(string host)
+        => string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Browsers on any origin may call this local server (loopback only, Auth:Mode None). Set Http:CorsOrigins to choose origins; a server reachable from other machines allows none unless told.")]
+    private static partial void LogLocalBrowsersAllowed(ILogger logger);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Auth:Mode is None: every request acts as one local user. Set Auth:Mode to Jwt, ApiKey or EasyAuth before exposing this server.")]
     private static partial void LogNoAuthentication(ILogger logger);

@@ -19,6 +19,7 @@ internal static class Program
         ["runevents"] = RunEventBenchmark.RunAsync,
         ["http"] = HttpBenchmark.RunAsync,
         ["historypage"] = HistoryPageBenchmark.RunAsync,
+        ["compression"] = CompressionBenchmark.RunAsync,
         ["tracing"] = TracingBenchmark.RunAsync,
         ["slowstreams"] = SlowStreamBenchmark.RunAsync,
     };

@@ -6,7 +6,7 @@ namespace AgentFunctions.Core.Assistants;
 /// <summary>
 /// The typed view the agent loop reads from a config in LangGraph's shape:
 /// <c>configurable.model</c>, <c>configurable.system_prompt</c>, <c>configurable.tools</c> (the names of
-/// the enabled tools) and <c>recursion_limit</c>. Other keys are left alone. Read an assistant's config
+/// the enabled tools; all of the graph's when absent) and <c>recursion_limit</c>. <c>tags</c>, <c>run_name</c>, <c>max_concurrency</c> and <c>metadata</c> are checked for their types; other keys are left alone. Read an assistant's config
 /// with <see cref="From"/>, then lay a run's config over it with <see cref="Merge"/>.
 /// </summary>
 public sealed record AssistantSettings
@@ -23,8 +23,12 @@ public sealed record AssistantSettings
     /// <summary>The system prompt (<c>configurable.system_prompt</c>); null for none.</summary>
     public string? SystemPrompt { get; init; }
 
-    /// <summary>The enabled tools by name (<c>configurable.tools</c>), each once, in order; empty for none.</summary>
-    public IReadOnlyList<string> Tools { get; init; } = [];
+    /// <summary>
+    /// The enabled tools by name (<c>configurable.tools</c>), each once, in order; empty for none, and null
+    /// (the config does not name any) for every tool the graph has: an assistant configures its graph, it
+    /// does not start from nothing.
+    /// </summary>
+    public IReadOnlyList<string>? Tools { get; init; }
 
     /// <summary>The most steps a run takes (<c>recursion_limit</c>), at least 1.</summary>
     public int RecursionLimit { get; init; } = DefaultRecursionLimit;
@@ -73,6 +77,7 @@ public sealed record AssistantSettings
                 : throw new AssistantConfigException("$.recursion_limit", $"must be a positive integer, not {Show(limit)}.");
         }
 
+        CheckOtherKeys(config);
         if (!config.TryGetProperty("configurable", out var configurable) || IsAbsent(configurable))
         {
             return given;
@@ -103,6 +108,45 @@ public sealed record AssistantSettings
         }
 
         return given;
+    }
+
+    /// <summary>The keys of LangGraph's config schema this loop does not read: checked for their types all the same.</summary>
+    private static void CheckOtherKeys(JsonElement config)
+    {
+        if (config.TryGetProperty("tags", out var tags) && !IsAbsent(tags))
+        {
+            if (tags.ValueKind != JsonValueKind.Array)
+            {
+                throw WrongType("$.tags", "an array of strings", tags);
+            }
+
+            var index = 0;
+            foreach (var tag in tags.EnumerateArray())
+            {
+                if (tag.ValueKind != JsonValueKind.String)
+                {
+                    throw WrongType($"$.tags[{index}]", "a string", tag);
+                }
+
+                index++;
+            }
+        }
+
+        if (config.TryGetProperty("run_name", out var runName) && !IsAbsent(runName) && runName.ValueKind != JsonValueKind.String)
+        {
+            throw WrongType("$.run_name", "a string", runName);
+        }
+
+        if (config.TryGetProperty("max_concurrency", out var concurrency) && !IsAbsent(concurrency)
+            && !(concurrency.ValueKind == JsonValueKind.Number && concurrency.TryGetInt32(out var n) && n >= 1))
+        {
+            throw new AssistantConfigException("$.max_concurrency", $"must be a positive integer, not {Show(concurrency)}.");
+        }
+
+        if (config.TryGetProperty("metadata", out var metadata) && !IsAbsent(metadata) && metadata.ValueKind != JsonValueKind.Object)
+        {
+            throw WrongType("$.metadata", "a JSON object", metadata);
+        }
     }
 
     private static List<string> ParseTools(JsonElement tools)

@@ -84,6 +84,8 @@ public sealed record RunOptions
                 : ReadEnum(body, "on_disconnect", DisconnectAction.Cancel, ("cancel", DisconnectAction.Cancel), ("continue", DisconnectAction.Continue)),
         };
 
+        CheckConfig(options.Config);
+        CheckUnused(body);
         if (Optional(body, "command", JsonValueKind.Object) is { } command)
         {
             if (command.TryGetProperty("resume", out var resume) && resume.ValueKind != JsonValueKind.Null)
@@ -245,6 +247,61 @@ public sealed record RunOptions
         }
 
         return result;
+    }
+
+    /// <summary>The run's config, checked as an assistant's is, so a wrong type is a 422 when the run is created, not a failed run.</summary>
+    private static void CheckConfig(JsonElement config)
+    {
+        try
+        {
+            _ = Assistants.AssistantSettings.From(config);
+        }
+        catch (Assistants.AssistantConfigException e)
+        {
+            throw new RunOptionsException("$.config" + e.Path[1..], e.Reason.TrimEnd('.'));
+        }
+    }
+
+    /// <summary>
+    /// Fields of LangGraph's run schema this server accepts without acting on them (webhooks, delays, feedback keys,
+    /// subgraph streaming, durability): each is still checked for its type, so a client's mistake is not silently taken.
+    /// </summary>
+    private static void CheckUnused(JsonElement body)
+    {
+        if (Optional(body, "webhook", JsonValueKind.String) is { } webhook
+            && !(Uri.TryCreate(webhook.GetString(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            throw new RunOptionsException("$.webhook", "must be an absolute http or https URL");
+        }
+
+        if (Optional(body, "after_seconds", JsonValueKind.Number) is { } after && !(after.TryGetDouble(out var seconds) && seconds >= 0))
+        {
+            throw new RunOptionsException("$.after_seconds", "must be a number of seconds, 0 or more");
+        }
+
+        if (Optional(body, "feedback_keys", JsonValueKind.Array) is { } keys)
+        {
+            var i = 0;
+            foreach (var key in keys.EnumerateArray())
+            {
+                if (key.ValueKind != JsonValueKind.String)
+                {
+                    throw new RunOptionsException($"$.feedback_keys[{i}]", "must be a string");
+                }
+
+                i++;
+            }
+        }
+
+        _ = Optional(body, "stream_subgraphs", JsonValueKind.True, JsonValueKind.False);
+        _ = Optional(body, "checkpoint_during", JsonValueKind.True, JsonValueKind.False);
+        _ = ReadEnum(body, "durability", "async", ("sync", "sync"), ("async", "async"), ("exit", "exit"));
+        if (Optional(body, "checkpoint", JsonValueKind.Object) is { } checkpoint)
+        {
+            _ = Optional(checkpoint, "checkpoint_ns", "$.checkpoint.checkpoint_ns", JsonValueKind.String);
+            _ = Optional(checkpoint, "checkpoint_map", "$.checkpoint.checkpoint_map", JsonValueKind.Object);
+            _ = Optional(checkpoint, "thread_id", "$.checkpoint.thread_id", JsonValueKind.String);
+        }
     }
 
     private static string? ReadCheckpointId(JsonElement body)

@@ -67,10 +67,18 @@ public sealed partial class ToolRegistry
         return _tools.TryGetValue(name, out tool);
     }
 
-    /// <summary>The tools named by <paramref name="names"/>, in that order, each once.</summary>
+    /// <summary>
+    /// The tools named by <paramref name="names"/>, in that order, each once; every registered tool (by name)
+    /// when <paramref name="names"/> is null.
+    /// </summary>
     /// <exception cref="UnknownToolException">Some names are not registered; all of them are listed.</exception>
-    public IReadOnlyList<AIFunction> Resolve(IEnumerable<string> names)
+    public IReadOnlyList<AIFunction> Resolve(IEnumerable<string>? names)
     {
+        if (names is null)
+        {
+            return [.. Names.Select(name => _tools[name])];
+        }
+
         if (!TryResolve(names, out var tools, out var unknown))
         {
             throw new UnknownToolException(unknown, Names);

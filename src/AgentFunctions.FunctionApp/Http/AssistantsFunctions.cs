@@ -16,6 +16,10 @@ public static class AssistantsFunctions
     public static Task<WrittenResponse> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/search")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, AssistantHandlers.SearchAsync);
 
+    [Function("CountAssistants")]
+    public static Task<WrittenResponse> CountAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/count")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, AssistantHandlers.CountAsync);
+
     [Function("GetAssistant")]
     public static Task<WrittenResponse> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetAsync(context, assistantId));
@@ -31,6 +35,10 @@ public static class AssistantsFunctions
     [Function("GetAssistantGraph")]
     public static Task<WrittenResponse> GetGraphAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/graph")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetGraphAsync(context, assistantId));
+
+    [Function("GetAssistantSubgraphs")]
+    public static Task<WrittenResponse> GetSubgraphsAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/subgraphs")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetSubgraphsAsync(context, assistantId));
 
     [Function("GetAssistantSchemas")]
     public static Task<WrittenResponse> GetSchemasAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/schemas")] HttpRequest request, string assistantId)

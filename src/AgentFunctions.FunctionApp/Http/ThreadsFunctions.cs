@@ -16,6 +16,10 @@ public static class ThreadsFunctions
     public static Task<WrittenResponse> SearchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/search")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, ThreadHandlers.SearchAsync);
 
+    [Function("CountThreads")]
+    public static Task<WrittenResponse> CountAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/count")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, ThreadHandlers.CountAsync);
+
     [Function("GetThread")]
     public static Task<WrittenResponse> GetAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.GetAsync(context, threadId));

@@ -219,6 +219,50 @@ public static class AssistantHandlers
         }));
     }
 
+    /// <summary><c>POST /assistants/count</c>: <c>{metadata?, graph_id?, name?}</c> → how many assistants match (the default one included), as a JSON number.</summary>
+    public static async Task<IResult> CountAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var graphId = body.OptionalString("graph_id");
+        var query = new AssistantSearchQuery
+        {
+            GraphId = AgentGraph.GraphId,
+            Name = body.OptionalString("name"),
+            Metadata = body.OptionalObject("metadata"),
+        };
+
+        var count = 0L;
+        if (graphId is null or AgentGraph.GraphId)
+        {
+            var stored = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
+            await foreach (var _ in WithDefault(AssistantLookup.Default(owner), query, stored, cancellationToken).ConfigureAwait(false))
+            {
+                count++;
+            }
+        }
+
+        return TypedResults.Json(count);
+    }
+
+    /// <summary>
+    /// <c>GET /assistants/{assistant_id}/subgraphs?namespace&amp;recurse</c>: the schemas of the graph's subgraphs by
+    /// namespace. The agent graph has none: an empty object.
+    /// </summary>
+    public static async Task<IResult> GetSubgraphsAsync(HttpContext context, string assistantId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _ = await FindAsync(context, assistantId).ConfigureAwait(false);
+        if (context.Request.Query["recurse"].ToString() is { Length: > 0 } recurse && !bool.TryParse(recurse, out _))
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("query.recurse", "must be true or false"));
+        }
+
+        return TypedResults.Json(JsonObjects.Empty);
+    }
+
     /// <summary><c>GET /assistants/{assistant_id}/graph</c>: the drawable graph of the assistant's graph.</summary>
     public static async Task<IResult> GetGraphAsync(HttpContext context, string assistantId)
     {
@@ -283,11 +327,11 @@ public static class AssistantHandlers
         }
 
         var registry = services.GetRequiredService<ToolRegistry>();
-        for (var i = 0; i < settings.Tools.Count; i++)
+        foreach (var tool in settings.Tools ?? [])
         {
-            if (!registry.TryGet(settings.Tools[i], out _))
+            if (!registry.TryGet(tool, out _))
             {
-                throw Invalid("$.config.configurable.tools", $"names an unknown tool '{settings.Tools[i]}' (known: {string.Join(", ", registry.Names)})");
+                throw Invalid("$.config.configurable.tools", $"names an unknown tool '{tool}' (known: {string.Join(", ", registry.Names)})");
             }
         }
 

@@ -13,6 +13,7 @@ public static class ThreadsEndpoints
         ArgumentNullException.ThrowIfNull(api);
         api.MapPost("/threads", (Func<HttpContext, Task<IResult>>)ThreadHandlers.CreateAsync).WithName("CreateThread").WithTags("Threads");
         api.MapPost("/threads/search", (Func<HttpContext, Task<IResult>>)ThreadHandlers.SearchAsync).WithName("SearchThreads").WithTags("Threads");
+        api.MapPost("/threads/count", (Func<HttpContext, Task<IResult>>)ThreadHandlers.CountAsync).WithName("CountThreads").WithTags("Threads");
         api.MapGet("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.GetAsync(context, threadId)).WithName("GetThread").WithTags("Threads");
         api.MapPatch("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.PatchAsync(context, threadId)).WithName("PatchThread").WithTags("Threads");
         api.MapDelete("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.DeleteAsync(context, threadId)).WithName("DeleteThread").WithTags("Threads");

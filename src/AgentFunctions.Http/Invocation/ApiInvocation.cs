@@ -3,6 +3,7 @@ using AgentFunctions.Http.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +52,11 @@ public static class ApiInvocation
             {
                 await refused.ExecuteAsync(context).ConfigureAwait(false);
             }
+            else if (Compression(context) is { } provider)
+            {
+                // As the server's pipeline does (UseResponseCompression), for JSON and NDJSON bodies only.
+                await new ResponseCompressionMiddleware(c => writer(c), provider).Invoke(context).ConfigureAwait(false);
+            }
             else
             {
                 await writer(context).ConfigureAwait(false);
@@ -63,6 +69,11 @@ public static class ApiInvocation
 
         return WrittenResponse.Instance;
     }
+
+    private static IResponseCompressionProvider? Compression(HttpContext context)
+        => context.RequestServices.GetRequiredService<IOptions<HttpApiOptions>>().Value.ResponseCompression
+            ? context.RequestServices.GetService<IResponseCompressionProvider>()
+            : null;
 
     /// <summary>The request limits and the caller; the problem to answer with when the caller is not identified.</summary>
     private static ValueTask<IResult?> PrepareAsync(HttpContext context, bool identifyCaller)

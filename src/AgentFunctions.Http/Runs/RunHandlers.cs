@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
@@ -12,6 +13,7 @@ using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Sse;
+using AgentFunctions.Http.Threads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,6 +31,12 @@ public static partial class RunHandlers
 {
     private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The most runs one <c>POST /runs/batch</c> creates.</summary>
+    public const int MaxBatch = 100;
+
+    /// <summary>How long a stateless background run's thread is kept at least (then until its run has ended and retention runs).</summary>
+    public static readonly TimeSpan StatelessThreadGrace = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// How long an ended run that is being rolled back is waited for to be deleted: as long as a run's lease lasts by
     /// default, the time after which its executor is taken to have died. An executor that lives deletes it well before,
@@ -42,6 +50,83 @@ public static partial class RunHandlers
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
         var (run, _) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run).ConfigureAwait(false);
+        SetLocation(context.Response, run, stream: false);
+        return Results.Json(RunJson.Run(run));
+    }
+
+    /// <summary>
+    /// <c>POST /runs</c>: a background run on a new thread. The thread is kept with <c>on_completion: "keep"</c>;
+    /// by default it expires <see cref="StatelessThreadGrace"/> after it is created and retention deletes it once the
+    /// run has ended, so a client can still join the run and read its result.
+    /// </summary>
+    public static async Task<IResult> CreateStatelessAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run).ConfigureAwait(false);
+        SetLocation(context.Response, run, stream: false);
+        return Results.Json(RunJson.Run(run));
+    }
+
+    /// <summary>
+    /// <c>POST /runs/batch</c>: an array of up to <see cref="MaxBatch"/> stateless background run bodies → the runs, in
+    /// order. Every body is checked before any run is created (422 with the path, e.g. <c>$[2].input</c>).
+    /// </summary>
+    public static async Task<IResult> CreateBatchAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var body = await RequestJson.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (body.ValueKind != JsonValueKind.Array || body.GetArrayLength() is 0 or > MaxBatch)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$", $"must be an array of 1 to {MaxBatch} run bodies"));
+        }
+
+        var items = body.EnumerateArray().ToList();
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                _ = items[i].ValueKind == JsonValueKind.Object
+                    ? RunCreateRequest.Parse(items[i])
+                    : throw new ApiProblemException(ApiProblem.Unprocessable("$", "must be a JSON object"));
+            }
+            catch (RunOptionsException e)
+            {
+                throw new ApiProblemException(ApiProblem.Unprocessable($"$[{i}]{e.Path[1..]}", e.Reason));
+            }
+            catch (ApiProblemException e) when (e.Problem.Path is { } path)
+            {
+                var reason = e.Problem.Detail is { } detail && detail.StartsWith(path, StringComparison.Ordinal) ? detail[path.Length..].TrimStart() : e.Problem.Detail ?? "is not valid";
+                throw new ApiProblemException(ApiProblem.Unprocessable($"$[{i}]{path[1..]}", reason));
+            }
+        }
+
+        var runs = new List<AgentRun>(items.Count);
+        foreach (var item in items)
+        {
+            var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
+            await QueueAsync(s, run).ConfigureAwait(false);
+            runs.Add(run);
+        }
+
+        return Results.Json(WireJson.Build(w =>
+        {
+            w.WriteStartArray();
+            foreach (var run in runs)
+            {
+                RunJson.Run(run).WriteTo(w);
+            }
+
+            w.WriteEndArray();
+        }));
+    }
+
+    /// <summary>Queues a created background run; a run that cannot be queued is cancelled, so it does not hold its thread.</summary>
+    private static async Task QueueAsync(RunServices s, AgentRun run)
+    {
         try
         {
             // Not the request's token: a run created and never queued would hold its thread.
@@ -52,9 +137,6 @@ public static partial class RunHandlers
             await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, CancelAction.Interrupt, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-
-        SetLocation(context.Response, run, stream: false);
-        return Results.Json(RunJson.Run(run));
     }
 
     /// <summary><c>POST /threads/{thread_id}/runs/stream</c>: creates a run and streams its events as it runs here.</summary>
@@ -156,12 +238,7 @@ public static partial class RunHandlers
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
         var wait = QueryBool(context.Request, "wait");
-        var action = context.Request.Query["action"].ToString() switch
-        {
-            "" or "interrupt" => CancelAction.Interrupt,
-            "rollback" => CancelAction.Rollback,
-            _ => throw new ApiProblemException(ApiProblem.Unprocessable("query.action", "must be one of interrupt, rollback")),
-        };
+        var action = ReadCancelAction(context.Request);
         var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
         if (!run.IsActive)
         {
@@ -177,6 +254,101 @@ public static partial class RunHandlers
         await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
+
+    /// <summary>
+    /// <c>POST /runs/cancel?action</c> with <c>{thread_id?, run_ids?, status?}</c>: cancels several runs at once, as the
+    /// SDK's <c>cancelMany</c> asks: the runs named by <c>run_ids</c> (of <c>thread_id</c>), or every active run with
+    /// <c>status</c> (<c>pending</c>, <c>running</c> or <c>all</c>) of <c>thread_id</c>, or of all the caller's threads
+    /// when it is absent. Runs that have already ended are left alone. 204.
+    /// </summary>
+    public static async Task<IResult> CancelManyAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var action = ReadCancelAction(context.Request);
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var threadId = body.OptionalString("thread_id");
+        if (threadId is not null && !ResourceIds.IsValid(threadId))
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'"));
+        }
+
+        var runIds = body.Optional("run_ids") is { } ids ? SearchPaging.ReadStringArray(ids, "$.run_ids") : null;
+        var status = SearchPaging.ReadEnum(body, "status", "pending", "running", "all");
+        if ((runIds is null) == (status is null))
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$", "must give either run_ids (with thread_id) or status"));
+        }
+
+        var cancelled = new List<AgentRun>();
+        if (runIds is not null)
+        {
+            if (threadId is null)
+            {
+                throw new ApiProblemException(ApiProblem.Unprocessable("$.thread_id", "is required with run_ids"));
+            }
+
+            for (var i = 0; i < runIds.Count; i++)
+            {
+                if (!RunIds.IsValid(runIds[i]))
+                {
+                    throw new ApiProblemException(ApiProblem.Unprocessable($"$.run_ids[{i}]", "is not a run id"));
+                }
+            }
+
+            foreach (var runId in runIds)
+            {
+                if (await s.Runs.GetAsync(owner, threadId, runId, cancellationToken).ConfigureAwait(false) is { IsActive: true } run)
+                {
+                    cancelled.Add(run);
+                }
+            }
+        }
+        else
+        {
+            var threads = threadId is not null ? AsyncOne(threadId) : ThreadIdsAsync(s, owner, cancellationToken);
+            await foreach (var id in threads.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                await foreach (var run in s.Runs.ListAsync(owner, id, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    if (run.IsActive && (status == "all" || run.Status.ToWireName() == status))
+                    {
+                        cancelled.Add(run);
+                    }
+                }
+            }
+        }
+
+        foreach (var run in cancelled)
+        {
+            _ = await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, action, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return Results.NoContent();
+    }
+
+    private static async IAsyncEnumerable<string> AsyncOne(string threadId)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield return threadId;
+    }
+
+    private static async IAsyncEnumerable<string> ThreadIdsAsync(RunServices s, string owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var thread in s.Threads.SearchAsync(owner, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return thread.ThreadId;
+        }
+    }
+
+    private static CancelAction ReadCancelAction(HttpRequest request) => request.Query["action"].ToString() switch
+    {
+        "" or "interrupt" => CancelAction.Interrupt,
+        "rollback" => CancelAction.Rollback,
+        _ => throw new ApiProblemException(ApiProblem.Unprocessable("query.action", "must be one of interrupt, rollback")),
+    };
 
     /// <summary><c>GET /threads/{thread_id}/runs/{run_id}/join</c>: waits for the run's end; answers with the thread's final values.</summary>
     public static async Task<IResult> JoinAsync(HttpContext context, string threadId, string runId)
@@ -331,7 +503,7 @@ public static partial class RunHandlers
     }
 
     /// <summary>Checks the request, finds the assistant and the thread (creating it when asked, or a temporary one), and creates the run.</summary>
-    private static async Task<(AgentRun Run, RunCreateRequest Request)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background)
+    private static async Task<(AgentRun Run, RunCreateRequest Request)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background, JsonElement? givenBody = null)
     {
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
@@ -340,7 +512,7 @@ public static partial class RunHandlers
             ResourceIds.Validate(threadId, "thread");
         }
 
-        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var body = givenBody ?? await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var request = RunCreateRequest.Parse(body);
         if (background)
         {
@@ -350,19 +522,26 @@ public static partial class RunHandlers
 
         var assistant = await s.Assistants.FindAsync(owner, request.AssistantId, cancellationToken).ConfigureAwait(false)
             ?? throw new ApiProblemException(ApiProblem.NotFound("The caller has no assistant with that id."));
+        var label = false;
         if (threadId is null)
         {
+            // A background run's temporary thread outlives the request; retention deletes it after the run (see CreateStatelessAsync).
             threadId = ResourceIds.New();
-            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+            var expiresAt = background && !request.KeepThread ? context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() + StatelessThreadGrace : (DateTimeOffset?)null;
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken, expiresAt).ConfigureAwait(false);
         }
-        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is null)
+        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is not { } thread)
         {
             if (!request.CreateThread)
             {
                 throw NoThread();
             }
 
-            await CreateThreadAsync(s, owner, threadId, assistant.AssistantId, cancellationToken).ConfigureAwait(false);
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            label = !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
         }
 
         try
@@ -379,6 +558,12 @@ public static partial class RunHandlers
                     Metadata = request.Metadata,
                 },
                 cancellationToken).ConfigureAwait(false);
+            if (label)
+            {
+                // As on LangGraph, a run labels its thread with the graph and assistant, so clients find the thread by them.
+                await s.Threads.LabelAsync(owner, threadId, assistant.GraphId, assistant.AssistantId, CancellationToken.None).ConfigureAwait(false);
+            }
+
             return (run, request);
         }
         catch (StoreConflictException e)
@@ -388,18 +573,18 @@ public static partial class RunHandlers
         }
     }
 
-    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, string assistantId, CancellationToken cancellationToken)
+    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken, DateTimeOffset? expiresAt = null)
     {
         var metadata = WireJson.Build(w =>
         {
             w.WriteStartObject();
-            w.WriteString("graph_id", AgentGraph.GraphId);
-            w.WriteString("assistant_id", assistantId);
+            w.WriteString("graph_id", assistant.GraphId);
+            w.WriteString("assistant_id", assistant.AssistantId);
             w.WriteEndObject();
         });
         try
         {
-            await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata, ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreConflictException)
         {
@@ -575,10 +760,11 @@ public static partial class RunHandlers
         }
     }
 
+    /// <summary>The <c>Last-Event-ID</c> header's id; -1 (replay from the start) when absent or "-1", the SDK's way to ask for the whole stream.</summary>
     private static long LastEventId(HttpRequest request)
     {
-        var text = request.Headers["Last-Event-ID"].ToString();
-        if (text.Length == 0)
+        var text = request.Headers["Last-Event-ID"].ToString().Trim();
+        if (text.Length == 0 || text == "-1")
         {
             return -1;
         }

@@ -138,13 +138,7 @@ public static class ThreadHandlers
         var services = context.RequestServices;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
 
-        var query = new ThreadSearchQuery
-        {
-            Ids = ReadIds(body),
-            Metadata = body.OptionalObject("metadata"),
-            Status = SearchPaging.ReadEnum(body, "status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
-        };
-        var values = body.OptionalObject("values") is { } v && v.EnumerateObject().Any() ? v : (JsonElement?)null;
+        var (query, values) = ReadFilter(body);
         var (limit, offset) = SearchPaging.ReadLimitOffset(body);
 
         // The store lists threads in id order; LangGraph's other orders would need the whole list first.
@@ -174,6 +168,44 @@ public static class ThreadHandlers
 
         SearchPaging.SetNextHeader(context.Response, offset, page.Count, hasMore);
         return new JsonArrayResult<ThreadWithState>(WithLatest(page, withState, checkpoints, owner, cancellationToken), write, JsonArray.AspNetCoreEncoding, "application/json; charset=utf-8");
+    }
+
+    /// <summary><c>POST /threads/count</c>: <c>{ids?, metadata?, values?, status?}</c> → how many of the caller's threads match, as a JSON number.</summary>
+    public static async Task<IResult> CountAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var services = context.RequestServices;
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var (query, values) = ReadFilter(body);
+
+        IAsyncEnumerable<AgentThread> matches = services.GetRequiredService<IThreadStore>().SearchAsync(owner, query, cancellationToken);
+        if (values is { } filter)
+        {
+            matches = WithValues(matches, services.GetRequiredService<ICheckpointStore>(), owner, filter, cancellationToken);
+        }
+
+        var count = 0L;
+        await foreach (var _ in matches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return TypedResults.Json(count);
+    }
+
+    /// <summary>The filters of a search or count: <c>ids</c>, <c>metadata</c>, <c>status</c>, and <c>values</c> (null when empty).</summary>
+    private static (ThreadSearchQuery Query, JsonElement? Values) ReadFilter(JsonElement body)
+    {
+        var query = new ThreadSearchQuery
+        {
+            Ids = ReadIds(body),
+            Metadata = body.OptionalObject("metadata"),
+            Status = SearchPaging.ReadEnum(body, "status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
+        };
+        var values = body.OptionalObject("values") is { } v && v.EnumerateObject().Any() ? v : (JsonElement?)null;
+        return (query, values);
     }
 
     private static async Task<IResult> ThreadResultAsync(IServiceProvider services, AgentThread thread, CancellationToken cancellationToken)

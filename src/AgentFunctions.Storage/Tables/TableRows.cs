@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Paging;
+using AgentFunctions.Core.Stores;
 using Azure;
 using Azure.Data.Tables;
 
@@ -22,7 +23,54 @@ internal static class TableRows
         TableKeys.ValidateKey(row.RowKey, "RowKey");
         var entity = new TableEntity(row.PartitionKey, row.RowKey) { ETag = row.ETag };
         row.WriteProperties(new TableEntityWriter(entity));
+        CheckSize(entity);
         return entity;
+    }
+
+    /// <summary>Refuses, before anything is sent, an entity the service would refuse for its size (a client's too-large value).</summary>
+    /// <exception cref="ValueTooLargeException">The entity is over 1 MiB or has more than 252 properties.</exception>
+    private static void CheckSize(TableEntity entity)
+    {
+        var properties = entity.Keys.Count(name => !TableLimits.IsSystemProperty(name));
+        var bytes = TableLimits.EntityBytes(entity);
+        if (bytes <= TableLimits.MaxEntityBytes && properties <= TableLimits.MaxEntityProperties)
+        {
+            return;
+        }
+
+        // A large string is split across properties named Name, Name_1, Name_2…: name the value, not its parts.
+        var largest = entity
+            .Where(p => !TableLimits.IsSystemProperty(p.Key))
+            .GroupBy(p => ValueName(p.Key), StringComparer.Ordinal)
+            .Select(g => (Name: g.Key, Bytes: g.Sum(p => TableLimits.PropertyBytes(p.Key, p.Value))))
+            .MaxBy(v => v.Bytes);
+        throw new ValueTooLargeException(
+            $"The record is too large to store: {bytes:N0} bytes in {properties} properties, where a record holds at most "
+            + $"{TableLimits.MaxEntityBytes:N0} bytes (1 MiB, strings counted as 2 bytes per character) in {TableLimits.MaxEntityProperties} properties. "
+            + $"Its largest value, '{Wire(largest.Name)}', takes {largest.Bytes:N0} bytes. Nothing was written.");
+    }
+
+    private static string ValueName(string property)
+    {
+        var underscore = property.LastIndexOf('_');
+        return underscore > 0 && property.AsSpan(underscore + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? property[..underscore] : property;
+    }
+
+    /// <summary>The value's name as a client knows it: the wire's snake_case for the stores' PascalCase properties.</summary>
+    private static string Wire(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                builder.Append('_');
+            }
+
+            builder.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>

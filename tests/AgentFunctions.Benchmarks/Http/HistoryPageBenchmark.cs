@@ -42,7 +42,7 @@ internal static class HistoryPageBenchmark
 
             var thread = await HttpBenchmark.CreateThreadAsync(client);
             var writing = Stopwatch.StartNew();
-            await WriteHistoryAsync(connectionString, prefix, thread);
+            await WriteHistoryAsync(connectionString, prefix, thread, Checkpoints);
             writing.Stop();
             var latest = await client.GetByteArrayAsync(new Uri($"/threads/{thread}/state", UriKind.Relative));
             Console.WriteLine($"a thread of {Checkpoints:N0} checkpoints written straight to the server's checkpoints table in {writing.Elapsed.TotalSeconds:F1} s; its latest state is {latest.Length / 1024.0:N0} KB");
@@ -86,12 +86,12 @@ internal static class HistoryPageBenchmark
     /// The thread's checkpoints, written straight to the server's table with the checkpoint store (through the
     /// API, every update_state reads the whole state first, which makes 3,000 of them take many minutes).
     /// </summary>
-    private static async Task WriteHistoryAsync(string connectionString, string prefix, string thread)
+    internal static async Task WriteHistoryAsync(string connectionString, string prefix, string thread, int checkpoints)
     {
         var store = new TableCheckpointStore(new TableServiceClient(connectionString), new CheckpointStoreOptions { TableName = prefix + "checkpoints" });
         var pad = new string('x', 170);
         string? parent = null;
-        for (var i = 0; i < Checkpoints; i++)
+        for (var i = 0; i < checkpoints; i++)
         {
             var delta = StateUpdate.FromMessages(new HumanMessage { Content = $"message {i} {pad}", Id = "msg-" + i });
             var written = await store.PutAsync(new CheckpointWrite

@@ -15,7 +15,7 @@ public class AssistantSettingsTests
 
         Assert.Null(settings.Model);
         Assert.Null(settings.SystemPrompt);
-        Assert.Empty(settings.Tools);
+        Assert.Null(settings.Tools); // every tool of the graph
         Assert.Equal(AssistantSettings.DefaultRecursionLimit, settings.RecursionLimit);
     }
 
@@ -25,7 +25,7 @@ public class AssistantSettingsTests
         var settings = AssistantSettings.From(default);
 
         Assert.Equal(25, settings.RecursionLimit);
-        Assert.Empty(settings.Tools);
+        Assert.Null(settings.Tools);
     }
 
     [Fact]
@@ -51,18 +51,31 @@ public class AssistantSettingsTests
 
         var settings = AssistantSettings.From(config);
 
-        Assert.Equal(AssistantSettings.Default, settings with { Tools = AssistantSettings.Default.Tools });
-        Assert.Empty(settings.Tools);
+        Assert.Equal(AssistantSettings.Default, settings);
+        Assert.Null(settings.Tools);
     }
 
     [Fact]
     public void From_UnknownKeys_AreIgnored()
     {
-        var config = Json("""{"configurable": {"user_id": 7, "thread_id": "t"}, "metadata": [], "other": 1}""");
+        var config = Json("""{"configurable": {"user_id": 7, "thread_id": "t"}, "metadata": {}, "tags": ["a"], "other": [1]}""");
 
         var settings = AssistantSettings.From(config);
 
         Assert.Equal(25, settings.RecursionLimit);
+    }
+
+    [Theory]
+    [InlineData("""{"tags": "a"}""", "$.tags")]
+    [InlineData("""{"tags": ["a", 1]}""", "$.tags[1]")]
+    [InlineData("""{"run_name": 5}""", "$.run_name")]
+    [InlineData("""{"max_concurrency": 0}""", "$.max_concurrency")]
+    [InlineData("""{"metadata": []}""", "$.metadata")]
+    public void From_OtherSchemaKeysOfTheWrongType_AreRefusedWithTheirPath(string json, string path)
+    {
+        var exception = Assert.Throws<AssistantConfigException>(() => AssistantSettings.From(Json(json)));
+
+        Assert.Equal(path, exception.Path);
     }
 
     [Fact]
@@ -163,7 +176,7 @@ public class AssistantSettingsTests
 
         var merged = assistant.Merge(Json("""{"configurable": {"tools": []}}"""));
 
-        Assert.Empty(merged.Tools);
+        Assert.Equal([], merged.Tools!);
     }
 
     [Fact]

@@ -91,6 +91,55 @@ public class RunStreamTests(ServerFixture server) : IClassFixture<ServerFixture>
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task JoinStream_LastEventIdMinusOne_ReplaysTheWholeStream()
+    {
+        var threadId = await _api.NewThreadAsync();
+        var (_, all) = await _api.StreamAsync($"/threads/{threadId}/runs/stream", Body("tokens=4", "\"stream_mode\":\"messages-tuple\",\"stream_resumable\":true"));
+        var runId = all[0].Json.GetProperty("run_id").GetString()!;
+
+        var replayed = await _api.JoinStreamAsync(threadId, runId, lastEventId: "-1");
+
+        Assert.Equal(all.Select(f => (f.Id, f.Event, f.Data)), replayed.Select(f => (f.Id, f.Event, f.Data)));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Wait_OnAThreadCreatedWithoutMetadata_LabelsTheThreadSoASearchByGraphFindsIt()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        using var created = await _api.Client.PostJsonAsync("/threads", $$$"""{"metadata":{"tag":"{{{tag}}}"}}""");
+        var threadId = (await created.ReadJsonAsync()).GetProperty("thread_id").GetString()!;
+
+        using var ran = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs/wait", Body("hi tokens=2"));
+        using var found = await _api.Client.PostJsonAsync("/threads/search", $$$"""{"metadata":{"graph_id":"agent","tag":"{{{tag}}}"}}""");
+
+        Assert.Equal(200, (int)ran.StatusCode);
+        var thread = Assert.Single((await found.ReadJsonAsync()).EnumerateArray());
+        Assert.Equal(threadId, thread.GetProperty("thread_id").GetString());
+        var metadata = thread.GetProperty("metadata");
+        Assert.Equal(tag, metadata.GetProperty("tag").GetString());
+        Assert.Equal("agent", metadata.GetProperty("graph_id").GetString());
+        Assert.False(string.IsNullOrEmpty(metadata.GetProperty("assistant_id").GetString()));
+        Assert.Equal("idle", thread.GetProperty("status").GetString());
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("""{"graph_id":"agent","config":{"configurable":{}}}""", "42")]
+    [InlineData("""{"graph_id":"agent"}""", "42")]
+    [InlineData("""{"graph_id":"agent","config":{"configurable":{"tools":[]}}}""", "Error: Tool 'calculator' is not enabled for this assistant. Enabled: none.")]
+    public async Task Stream_CreatedAssistant_HasTheGraphsToolsUnlessItsConfigNarrowsThem(string assistant, string toolAnswer)
+    {
+        using var created = await _api.Client.PostJsonAsync("/assistants", assistant);
+        var assistantId = (await created.ReadJsonAsync()).GetProperty("assistant_id").GetString()!;
+        var threadId = await _api.NewThreadAsync();
+
+        var (_, frames) = await _api.StreamAsync($"/threads/{threadId}/runs/stream", Body("calc: 2*21").Replace("\"assistant_id\":\"agent\"", $"\"assistant_id\":\"{assistantId}\"", StringComparison.Ordinal));
+
+        var final = Messages(frames.Last(f => f.Event == "values").Json);
+        Assert.Equal(["human", "ai", "tool", "ai"], final.Select(m => m.Type));
+        Assert.Equal(toolAnswer, final[2].Text.Split('\n')[0]);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task JoinStream_BackgroundRunWhileItRuns_GetsEveryEventToTheEnd()
     {
         var threadId = await _api.NewThreadAsync();

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using AgentFunctions.Core.Runtime;
+using AgentFunctions.Core.Stores;
+
+namespace AgentFunctions.Core.Threads;
+
+/// <summary>Changing a thread without losing a concurrent change to it.</summary>
+public static class ThreadUpdates
+{
+    /// <summary>Sets the thread's status. A thread that is gone, or already has the status, is left alone.</summary>
+    public static Task SetStatusAsync(this IThreadStore threads, string ownerId, string threadId, ThreadStatus status, CancellationToken cancellationToken = default)
+        => threads.ChangeAsync(ownerId, threadId, thread => thread.Status == status ? null : thread with { Status = status }, cancellationToken);
+
+    /// <summary>
+    /// Puts <c>graph_id</c> and <c>assistant_id</c> into the thread's metadata, as LangGraph does when a run starts
+    /// on a thread: clients (agent-chat-ui) find a graph's threads by searching that metadata. Other keys are kept.
+    /// </summary>
+    public static Task LabelAsync(this IThreadStore threads, string ownerId, string threadId, string graphId, string assistantId, CancellationToken cancellationToken = default)
+        => threads.ChangeAsync(ownerId, threadId, thread => Labelled(thread.Metadata, graphId, assistantId) is { } metadata ? thread with { Metadata = metadata } : null, cancellationToken);
+
+    /// <summary>Whether the thread's metadata already names the graph and assistant (<see cref="LabelAsync"/> would change nothing).</summary>
+    public static bool IsLabelled(AgentThread thread, string graphId, string assistantId)
+    {
+        ArgumentNullException.ThrowIfNull(thread);
+        return Labelled(thread.Metadata, graphId, assistantId) is null;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> (null: nothing to change) conditionally on the version read: a thread changed
+    /// meanwhile is read again, up to five times. A thread that is gone is left alone.
+    /// </summary>
+    public static async Task ChangeAsync(this IThreadStore threads, string ownerId, string threadId, Func<AgentThread, AgentThread?> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(threads);
+        ArgumentNullException.ThrowIfNull(change);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var thread = await threads.GetAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
+            if (thread is null || change(thread) is not { } changed)
+            {
+                return;
+            }
+
+            try
+            {
+                await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (StoreConflictException)
+            {
+                // Changed meanwhile: read again.
+            }
+        }
+    }
+
+    private static JsonElement? Labelled(JsonElement metadata, string graphId, string assistantId)
+    {
+        var isObject = metadata.ValueKind == JsonValueKind.Object;
+        if (isObject && Has(metadata, "graph_id", graphId) && Has(metadata, "assistant_id", assistantId))
+        {
+            return null;
+        }
+
+        return WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            if (isObject)
+            {
+                foreach (var property in metadata.EnumerateObject())
+                {
+                    if (property.Name is not ("graph_id" or "assistant_id"))
+                    {
+                        property.WriteTo(w);
+                    }
+                }
+            }
+
+            w.WriteString("graph_id", graphId);
+            w.WriteString("assistant_id", assistantId);
+            w.WriteEndObject();
+        });
+    }
+
+    private static bool Has(JsonElement metadata, string name, string value)
+        => metadata.TryGetProperty(name, out var given) && given.ValueKind == JsonValueKind.String && given.ValueEquals(value);
+}
