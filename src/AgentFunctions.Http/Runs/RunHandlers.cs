@@ -37,8 +37,12 @@ public static partial class RunHandlers
     /// <summary>How long a stateless background run's thread is kept at least (then until its run has ended and retention runs).</summary>
     public static readonly TimeSpan StatelessThreadGrace = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long an ended run that is being rolled back is waited for to be deleted.</summary>
-    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long an ended run that is being rolled back is waited for to be deleted: as long as a run's lease lasts by
+    /// default, the time after which its executor is taken to have died. An executor that lives deletes it well before,
+    /// however busy its machine; this wait ends only the wait for one that died between the two writes.
+    /// </summary>
+    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(30);
 
     /// <summary><c>POST /threads/{thread_id}/runs</c>: creates a background run and queues it; answers with the run.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context, string threadId)

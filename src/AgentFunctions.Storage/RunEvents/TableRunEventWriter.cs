@@ -73,6 +73,18 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         _timer = time.CreateTimer(static state => ((TableRunEventWriter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>The write loop under way, or the last one (then complete): what a test waits for to see how a background write ended.</summary>
+    internal Task WriteLoop
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _loop;
+            }
+        }
+    }
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The event's name or data cannot be stored, or its data is over
     /// <see cref="RunEventLogOptions.MaxEventBytes"/> bytes of JSON (nothing of it is buffered).</exception>
