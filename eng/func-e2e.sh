@@ -12,11 +12,16 @@
 #     Microsoft.Azure.WebJobs.Script.WebHost.dll), run the way `func start` runs it: the app's local.settings.json
 #     Values as environment variables, every route anonymous, the worker started by the host.
 # Either way the host listens on a free loopback port and AzureWebJobsStorage is the private Azurite.
+# The host and the app's worker export their spans over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT, http/protobuf) to a free
+# loopback port, where the trace tests of tests/AgentFunctions.FunctionApp.Tests (Host/, skipped without a host)
+# listen: after the compatibility tests, they stream runs through the host (one, then 50 at once) and check that
+# each request's exported trace is whole (see the README's "Tracing and metrics").
 # --bench: after the tests, the streamed-run benchmark through the host against the standalone server on the same
-#   storage (tests/AgentFunctions.Benchmarks, `functions`).
-# The closing line is "func-e2e: N passed, N failed" (a failed invocation in the host's log counts as a failure, but
-# not one whose client went away mid-stream); the exit code is non-zero on any failure, or when the host did not
-# start (its log is printed then).
+#   storage (tests/AgentFunctions.Benchmarks, `functions`). The host and its worker still trace and export then (to
+#   the port nobody listens on once the trace tests have ended); the standalone server does neither.
+# The closing line is "func-e2e: N passed, N failed", the compatibility and trace tests together (a failed
+# invocation in the host's log counts as a failure, but not one whose client went away mid-stream); the exit code is
+# non-zero on any failure, or when the host did not start (its log is printed then).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 app="$root/src/AgentFunctions.FunctionApp/bin/Release/net10.0"
@@ -69,9 +74,15 @@ if [ "${1:-}" = "--inside-storage" ]; then
   done
   base="http://127.0.0.1:$port"
   storage="$AGENTFUNCTIONS_STORAGE_CONNECTION_STRING"
+  # Where the host and the worker export their spans: the trace tests' OTLP receiver listens there once they run.
+  otlp_port=2024
+  while [ "$otlp_port" = 2024 ] || [ "$otlp_port" = "$port" ]; do
+    otlp_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  done
+  otlp=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
 
   if [ "$kind" = func ]; then
-    (cd "$app" && AzureWebJobsStorage="$storage" exec func start --port "$port") >"$log" 2>&1 &
+    (cd "$app" && AzureWebJobsStorage="$storage" exec env "${otlp[@]}" func start --port "$port") >"$log" 2>&1 &
     host_pid=$!
   else
     # local.settings.json's Values as environment variables, as Core Tools sets them (empty ones are left unset).
@@ -81,7 +92,7 @@ for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {
     if value not in ("", None):
         print(f"{key}={value}")' "$app/local.settings.json")
     mkdir -p "$work/secrets" "$work/logs" "$work/workers"
-    (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" \
+    (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" "${otlp[@]}" \
       AzureWebJobsStorage="$storage" \
       AzureWebJobsScriptRoot="$app" \
       AZURE_FUNCTIONS_ENVIRONMENT=Development \
@@ -121,6 +132,18 @@ for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {
   wait "$child_pid" || status=$?
   child_pid=""
 
+  # The trace tests, against the running host (their receiver takes the OTLP port now; what was exported before is lost).
+  AGENTFUNCTIONS_FUNCTIONS_URL="$base" AGENTFUNCTIONS_FUNCTIONS_OTLP_PORT="$otlp_port" \
+    dotnet test "$root/tests/AgentFunctions.FunctionApp.Tests" -c Release --no-build --nologo \
+      --filter "FullyQualifiedName~AgentFunctions.FunctionApp.Tests.Host." \
+      --logger "trx;LogFileName=host-traces.trx" --logger "console;verbosity=detailed" --results-directory "$work/trx" >"$work/host-traces.log" 2>&1 &
+  child_pid=$!
+  wait "$child_pid" || status=$?
+  child_pid=""
+  # Each failure's message (without its stack trace), then the summary.
+  awk '/\[FAIL\]/ { show = 1 } /Stack Trace:/ { show = 0 } show' "$work/host-traces.log" | head -n 80 >&2 || true
+  grep -E '^\s*(Passed|Failed|Skipped)!' "$work/host-traces.log" >&2 || true
+
   if [ "$bench" = 1 ]; then
     AGENTFUNCTIONS_FUNCTIONS_URL="$base" dotnet "$root/tests/AgentFunctions.Benchmarks/bin/Release/net10.0/AgentFunctions.Benchmarks.dll" functions &
     child_pid=$!
@@ -157,13 +180,25 @@ PY
   fi
   stop_host
 
-  python3 - "$work/compat.tap" "$failures" "$SECONDS" "$kind" "$aborted" <<'PY'
-import re, sys
-text = open(sys.argv[1], encoding="utf-8").read() if __import__("os").path.exists(sys.argv[1]) else ""
+  python3 - "$work/compat.tap" "$failures" "$SECONDS" "$kind" "$aborted" "$work/trx/host-traces.trx" <<'PY'
+import os, re, sys
+text = open(sys.argv[1], encoding="utf-8").read() if os.path.exists(sys.argv[1]) else ""
 counts = dict(re.findall(r"^# (pass|fail|cancelled|skipped|todo) (\d+)$", text, re.M))
 passed = int(counts.get("pass", 0))
 # A fault of the app that the host logged counts as a failure too, though no client saw it.
 failed = int(counts.get("fail", 0)) + int(counts.get("cancelled", 0)) + (0 if "pass" in counts else 1) + int(sys.argv[2])
+# The trace tests (a run that left no results counts as one failure).
+trx = open(sys.argv[6], encoding="utf-8").read() if os.path.exists(sys.argv[6]) else ""
+summary = re.search(r'<Counters [^>]*\bpassed="(\d+)"[^>]*\bfailed="(\d+)"', trx) or re.search(r'<Counters [^>]*\bfailed="(\d+)"[^>]*\bpassed="(\d+)"', trx)
+host_passed = host_failed = 0
+if summary is None:
+    failed += 1
+else:
+    values = dict(re.findall(r'\b(passed|failed)="(\d+)"', summary.group(0)))
+    host_passed, host_failed = int(values["passed"]), int(values["failed"])
+    passed += host_passed
+    failed += host_failed + (1 if host_passed + host_failed == 0 else 0)
+print(f"func-e2e: trace tests through the host: {host_passed} passed, {host_failed} failed", file=sys.stderr)
 print(f"func-e2e: the app under {'func start' if sys.argv[4] == 'func' else 'the Functions host built from source'}, "
       f"{sys.argv[2]} failed invocations in the host's log (and {sys.argv[5]} whose client went away), {sys.argv[3]} s with the host",
       file=sys.stderr)
@@ -201,7 +236,8 @@ else
 fi
 
 if [ "$build" = 1 ]; then
-  dotnet build "$root/src/AgentFunctions.FunctionApp" -c Release --nologo -clp:ErrorsOnly
+  # The app's tests build the app (Release) with them; the trace tests among them run against the host.
+  dotnet build "$root/tests/AgentFunctions.FunctionApp.Tests" -c Release --nologo -clp:ErrorsOnly
   if [ "$bench" = 1 ]; then
     dotnet build "$root/src/AgentFunctions.Server" -c Release --nologo -clp:ErrorsOnly
     dotnet build "$root/tests/AgentFunctions.Benchmarks" -c Release --nologo -clp:ErrorsOnly

@@ -1,9 +1,7 @@
+using AgentFunctions.FunctionApp.Startup;
 using AgentFunctions.FunctionApp.Tracing;
-using AgentFunctions.Hosting;
-using Azure.Monitor.OpenTelemetry.Exporter;
+using AgentFunctions.Hosting.Configuration;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Azure.Functions.Worker.OpenTelemetry;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 // The Azure Functions app: the worker with ASP.NET Core integration, the services every host adds, and
@@ -14,20 +12,19 @@ builder.ConfigureFunctionsWebApplication();
 // Each invocation's trace, HTTP, queue and timer alike; for HTTP it covers the whole response, which the functions
 // write through ApiInvocation inside the invocation.
 builder.UseMiddleware<InvocationTraceMiddleware>();
+builder.Services.AddFunctionApp(builder.Configuration);
 
-// The same call as the server's. It sets up the one OpenTelemetry pipeline (our source and meter; with
-// OTEL_EXPORTER_OTLP_ENDPOINT set, OTLP export of spans, metrics and logs).
-builder.Services.AddAgentFunctions(builder.Configuration);
-
-// The same pipeline (AddOpenTelemetry returns a builder over the same providers): the worker's defaults (its
-// resource, its invocation spans' source, and the capability that stops the host from sending the same telemetry
-// again; host.json has "telemetryMode": "OpenTelemetry"), and Application Insights when the platform gives its
-// connection string. Every exporter, OTLP and Azure Monitor alike, receives the same spans, the worker's invocation
-// span included (and Azure Monitor's sampler, when it is there, decides for all of them).
-var telemetry = builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
-if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+try
 {
-    telemetry.UseAzureMonitorExporter();
+    using var host = builder.Build();
+    StartupFailure.ValidateSettings(host.Services);
+    await host.RunAsync();
+    return 0;
 }
-
-builder.Build().Run();
+catch (Exception e) when (StartupFailure.Describe(e) is { } message)
+{
+    // A bad setting: the worker stops at start with the setting named (the Functions host shows the worker's output),
+    // not at the first run.
+    await Console.Error.WriteLineAsync(message);
+    return 1;
+}

@@ -7,6 +7,7 @@ using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Core.Tools;
+using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Hosting.Telemetry;
 using AgentFunctions.Http;
 using AgentFunctions.OpenAI;
@@ -17,18 +18,21 @@ using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Threads;
-using Azure.Data.Tables;
 using Azure.Identity;
-using Azure.Storage.Queues;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Hosting;
 
-/// <summary>The one call every host makes: telemetry, storage, models, tools, the runtime and the HTTP API, from configuration.</summary>
+/// <summary>
+/// The one call every host makes: telemetry, storage, models, tools, the runtime and the HTTP API, from configuration.
+/// Services are registered by type (<c>TryAdd</c>, so a host or a test may register its own first) and take their
+/// dependencies in their constructors; every section's options are bound and checked when the host starts.
+/// </summary>
 public static class AgentFunctionsServiceCollectionExtensions
 {
     public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration)
@@ -36,62 +40,13 @@ public static class AgentFunctionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddAgentFunctionsTelemetry(configuration);
         services.AddAgentFunctionsHttp(configuration);
-        services.AddSingleton(TimeProvider.System);
-
-        var storage = StorageSettings.From(configuration);
-        services.AddSingleton(storage);
-        services.AddSingleton(_ => storage.CreateTableService());
-        services.AddSingleton(sp => storage.CreateQueueService(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueWireFormat))));
-
-        services.AddSingleton<IThreadStore>(sp => new TableThreadStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("threads")));
-        services.AddSingleton<IAssistantStore>(sp => new TableAssistantStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("assistants")));
-        services.AddSingleton<ICheckpointStore>(sp => new TableCheckpointStore(sp.GetRequiredService<TableServiceClient>(), Bind<CheckpointStoreOptions>(configuration, CheckpointStoreOptions.SectionName, o => o.TableName = storage.TableName(o.TableName))));
-        services.AddSingleton<IRunStore>(sp => new TableRunStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("runs")));
-        services.AddSingleton<IRunEventLog>(sp => new TableRunEventLog(sp.GetRequiredService<TableServiceClient>(), Bind<RunEventLogOptions>(configuration, RunEventLogOptions.SectionName, o => o.TableName = storage.TableName(o.TableName))));
-        services.AddSingleton<IRunScheduler>(sp => new QueueRunScheduler(sp.GetRequiredService<QueueServiceClient>(), storage.QueueName(QueueRunScheduler.DefaultQueueName)));
-
-        services.AddSingleton(_ => new ToolRegistry());
-        services.AddSingleton<IChatClientResolver>(sp => new SingleChatClientResolver(CreateModel(configuration)));
-        services.AddSingleton(sp => new AgentGraph(sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IChatClientResolver>(), sp.GetRequiredService<ToolRegistry>(), sp.GetRequiredService<TimeProvider>()));
-        var runOptions = Bind<RunExecutorOptions>(configuration, RunExecutorOptions.SectionName);
-        services.AddSingleton(runOptions);
-        services.AddSingleton(sp => new RunExecutor(
-            sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IAssistantStore>(), sp.GetRequiredService<ICheckpointStore>(),
-            sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<AgentGraph>(), runOptions,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RunExecutor>>()) { CompletionObserver = sp.GetRequiredService<CompactionTrigger>() });
-        services.AddSingleton(sp => new Http.Assistants.AssistantLookup(sp.GetRequiredService<IAssistantStore>()));
-        services.AddSingleton(sp => new RunWorker(sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<RunExecutor>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddCompaction(configuration, storage);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddAgentFunctionsOptions(configuration);
+        services.AddAgentFunctionsStorage();
+        services.AddAgentFunctionsModels();
+        services.AddAgentFunctionsRuntime();
+        services.AddAgentFunctionsCompaction();
         return services;
-    }
-
-    /// <summary>Compaction and retention: the run-end trigger, the <c>compaction</c> queue's handler and the sweep, which both hosts call.</summary>
-    private static void AddCompaction(this IServiceCollection services, IConfiguration configuration, StorageSettings storage)
-    {
-        var options = Bind<CompactionOptions>(configuration, CompactionOptions.SectionName);
-        options.Validate();
-        services.AddSingleton(options);
-        services.AddSingleton<ICompactionScheduler>(sp => new QueueCompactionScheduler(sp.GetRequiredService<QueueServiceClient>(), storage.QueueName(CompactionOptions.DefaultQueueName)));
-
-        // The table stores implement the compaction and retention interfaces too; a decorated store (tests) gets its own instance.
-        services.AddSingleton<ICheckpointCompaction>(sp => sp.GetRequiredService<ICheckpointStore>() as ICheckpointCompaction
-            ?? new TableCheckpointStore(sp.GetRequiredService<TableServiceClient>(), Bind<CheckpointStoreOptions>(configuration, CheckpointStoreOptions.SectionName, o => o.TableName = storage.TableName(o.TableName))));
-        services.AddSingleton<IThreadRetention>(sp => sp.GetRequiredService<IThreadStore>() as IThreadRetention ?? new TableThreadStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("threads")));
-        services.AddSingleton<IRunRetention>(sp => sp.GetRequiredService<IRunStore>() as IRunRetention ?? new TableRunStore(sp.GetRequiredService<TableServiceClient>(), storage.TableName("runs")));
-
-        services.AddSingleton(sp => new ThreadDeletion(
-            sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<ICheckpointStore>()));
-        services.AddSingleton(sp => new CompactionTrigger(
-            sp.GetRequiredService<ICheckpointCompaction>(), sp.GetRequiredService<ICompactionScheduler>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CompactionTrigger>>()));
-        services.AddSingleton(sp => new CompactionHandler(
-            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ICheckpointCompaction>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IAssistantStore>(),
-            sp.GetRequiredService<IRunEventLog>(), sp.GetRequiredService<ThreadDeletion>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CompactionHandler>>()));
-        services.AddSingleton(sp => new LeaseSweep(
-            sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IRunStore>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseSweep>>()));
-        services.AddSingleton(sp => new RetentionSweep(
-            sp.GetRequiredService<IThreadRetention>(), sp.GetRequiredService<IRunRetention>(), sp.GetRequiredService<IThreadStore>(), sp.GetRequiredService<IRunStore>(),
-            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ThreadDeletion>(), sp.GetRequiredService<ICompactionScheduler>(), options,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RetentionSweep>>()));
     }
 
     /// <summary>The queue workers as hosted services (the standalone server; the Functions app uses queue triggers instead).</summary>
@@ -104,26 +59,101 @@ public static class AgentFunctionsServiceCollectionExtensions
         return services;
     }
 
-    private static IChatClient CreateModel(IConfiguration configuration)
+    /// <summary>Every section bound, with a validator that runs when the host starts.</summary>
+    private static void AddAgentFunctionsOptions(this IServiceCollection services, IConfiguration configuration)
     {
-        var provider = configuration["Model:Provider"] ?? "offline";
-        switch (provider.ToLowerInvariant())
-        {
-            case "offline":
-                return new OfflineChatClient(Bind<OfflineChatClientOptions>(configuration, OfflineChatClientOptions.SectionName));
-            case "openai":
-                var options = Bind<OpenAIModelOptions>(configuration, OpenAIModelOptions.SectionName);
-                return OpenAIChatClientFactory.Create(options, options.UseEntraId ? new DefaultAzureCredential() : null);
-            default:
-                throw new OptionsValidationException("Model:Provider", typeof(string), [$"Model:Provider is '{provider}'; it must be 'offline' or 'openai'."]);
-        }
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName))
+            .PostConfigure(o => StorageOptions.ApplyFallbacks(o, configuration)).ValidateOnStart();
+        services.AddValidatedOptions<ModelOptions, ModelOptionsValidation>(configuration, ModelOptions.SectionName);
+        services.AddValidatedOptions<OpenAIModelOptions, OpenAIOptionsValidation>(configuration, OpenAIModelOptions.SectionName);
+        services.AddValidatedOptions<OfflineChatClientOptions, OfflineModelOptionsValidation>(configuration, OfflineChatClientOptions.SectionName);
+        services.AddValidatedOptions<CheckpointStoreOptions, CheckpointStoreOptionsValidation>(configuration, CheckpointStoreOptions.SectionName);
+        services.AddValidatedOptions<RunEventLogOptions, RunEventLogOptionsValidation>(configuration, RunEventLogOptions.SectionName);
+        services.AddValidatedOptions<RunExecutorOptions, RunExecutorOptionsValidation>(configuration, RunExecutorOptions.SectionName);
+        services.AddValidatedOptions<CompactionOptions, CompactionOptionsValidation>(configuration, CompactionOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>());
+
+        // The services that take an options value rather than IOptions<T> (Core and Storage do not depend on
+        // Microsoft.Extensions.Options) get the validated value.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CheckpointStoreOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RunEventLogOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RunExecutorOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CompactionOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OfflineChatClientOptions>>().Value);
     }
 
-    private static T Bind<T>(IConfiguration configuration, string section, Action<T>? adjust = null)
-        where T : new()
+    private static void AddValidatedOptions<TOptions, TValidation>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidation : class, IValidateOptions<TOptions>
     {
-        var value = configuration.GetSection(section).Get<T>() ?? new T();
-        adjust?.Invoke(value);
-        return value;
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidation>());
+    }
+
+    /// <summary>
+    /// The storage clients (the SDK's, built from the connection or the identity, the one thing here made by a
+    /// factory), the deployment's names, and one store per table: each table store is registered once, by its type,
+    /// and its interfaces (the store's, and compaction's or retention's) resolve to that one instance.
+    /// </summary>
+    private static void AddAgentFunctionsStorage(this IServiceCollection services)
+    {
+        services.TryAddSingleton<StorageSettings>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<StorageSettings>().Names);
+        services.TryAddSingleton(sp => sp.GetRequiredService<StorageSettings>().CreateTableService());
+        services.TryAddSingleton(sp => sp.GetRequiredService<StorageSettings>().CreateQueueService(sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueWireFormat))));
+
+        services.TryAddSingleton<TableThreadStore>();
+        services.TryAddSingleton<IThreadStore>(sp => sp.GetRequiredService<TableThreadStore>());
+        services.TryAddSingleton<IThreadRetention>(sp => sp.GetRequiredService<TableThreadStore>());
+        services.TryAddSingleton<TableAssistantStore>();
+        services.TryAddSingleton<IAssistantStore>(sp => sp.GetRequiredService<TableAssistantStore>());
+        services.TryAddSingleton<TableCheckpointStore>();
+        services.TryAddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<TableCheckpointStore>());
+        services.TryAddSingleton<ICheckpointCompaction>(sp => sp.GetRequiredService<TableCheckpointStore>());
+        services.TryAddSingleton<TableRunStore>();
+        services.TryAddSingleton<IRunStore>(sp => sp.GetRequiredService<TableRunStore>());
+        services.TryAddSingleton<IRunRetention>(sp => sp.GetRequiredService<TableRunStore>());
+        services.TryAddSingleton<IRunEventLog, TableRunEventLog>();
+        services.TryAddSingleton<IRunScheduler, QueueRunScheduler>();
+        services.TryAddSingleton<ICompactionScheduler, QueueCompactionScheduler>();
+    }
+
+    /// <summary>The model the agent graph calls: the offline one, or OpenAI's (<c>Model:Provider</c>), behind the resolver.</summary>
+    private static void AddAgentFunctionsModels(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ToolRegistry>();
+        services.TryAddSingleton(CreateModel);
+        services.TryAddSingleton<IChatClientResolver, SingleChatClientResolver>();
+    }
+
+    private static void AddAgentFunctionsRuntime(this IServiceCollection services)
+    {
+        services.TryAddSingleton<AgentGraph>();
+        services.TryAddSingleton<RunExecutor>();
+        services.TryAddSingleton<RunWorker>();
+        services.TryAddSingleton<Http.Assistants.AssistantLookup>();
+    }
+
+    /// <summary>Compaction and retention: the run-end trigger (the executor's completion observer), the <c>compaction</c> queue's handler and the sweep.</summary>
+    private static void AddAgentFunctionsCompaction(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ThreadDeletion>();
+        services.TryAddSingleton<CompactionTrigger>();
+        services.TryAddSingleton<IRunCompletionObserver>(sp => sp.GetRequiredService<CompactionTrigger>());
+        services.TryAddSingleton<CompactionHandler>();
+        services.TryAddSingleton<LeaseSweep>();
+        services.TryAddSingleton<RetentionSweep>();
+    }
+
+    /// <summary>The configured provider's chat client; its settings were checked when the host started.</summary>
+    private static IChatClient CreateModel(IServiceProvider services)
+    {
+        if (services.GetRequiredService<IOptions<ModelOptions>>().Value.IsOpenAI)
+        {
+            var options = services.GetRequiredService<IOptions<OpenAIModelOptions>>().Value;
+            return OpenAIChatClientFactory.Create(options, options.UseEntraId ? new DefaultAzureCredential() : null);
+        }
+
+        return new OfflineChatClient(services.GetRequiredService<OfflineChatClientOptions>());
     }
 }

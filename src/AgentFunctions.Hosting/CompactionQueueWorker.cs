@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Compaction;
+using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Storage.Queues;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Runs;
+using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.Runs;
 using Azure.Storage.Queues;

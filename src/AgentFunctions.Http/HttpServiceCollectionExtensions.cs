@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Http;
@@ -44,6 +45,40 @@ public sealed class HttpApiOptions
     public TimeSpan SseHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
 }
 
+/// <summary>Checks the <c>Http</c> section when the host starts; each failure names its setting.</summary>
+internal sealed class HttpApiOptionsValidation : IValidateOptions<HttpApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HttpApiOptions options)
+    {
+        const string section = HttpApiOptions.SectionName;
+        var errors = new List<string>();
+        if (options.MaxRequestBodyBytes < 1)
+        {
+            errors.Add($"{section}:MaxRequestBodyBytes must be a number of bytes greater than 0, not {options.MaxRequestBodyBytes}.");
+        }
+
+        if (options.PageByteBudget is <= 0)
+        {
+            errors.Add($"{section}:PageByteBudget is a number of bytes greater than 0 (or unset, for no limit), not {options.PageByteBudget}.");
+        }
+
+        if (options.SseHeartbeat <= TimeSpan.Zero)
+        {
+            errors.Add($"{section}:SseHeartbeat must be a positive duration (such as 00:00:15), not {options.SseHeartbeat}.");
+        }
+
+        foreach (var origin in options.CorsOrigins)
+        {
+            if (origin != "*" && (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+            {
+                errors.Add($"{section}:CorsOrigins has '{origin}': an origin is \"*\" or an http or https address such as https://app.example.com.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
 public static class HttpServiceCollectionExtensions
 {
     /// <summary>The HTTP API's services: caller identity, problem details for every error, options, OpenAPI, CORS.</summary>
@@ -58,8 +93,8 @@ public static class HttpServiceCollectionExtensions
             services.AddBearerAuthentication(auth.GetSection(JwtAuthOptions.SectionName));
         }
 
-        services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName)).ValidateOnStart()
-            .Validate(o => o.PageByteBudget is null or > 0, "Http:PageByteBudget is a number of bytes greater than 0 (or unset, for no limit).");
+        services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpApiOptions>, HttpApiOptionsValidation>());
         services.AddSingleton<CallerIdentity>();
         services.AddSingleton<Runs.LiveRuns>();
         services.AddProblemDetails();
@@ -91,7 +126,7 @@ public static class HttpServiceCollectionExtensions
     public static WebApplication UseAgentFunctionsHttp(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = app.Configuration.GetSection(HttpApiOptions.SectionName).Get<HttpApiOptions>() ?? new HttpApiOptions();
+        var options = app.Services.GetRequiredService<IOptions<HttpApiOptions>>().Value;
         app.UseMiddleware<InvocationTracingMiddleware>();
         if (options.ResponseCompression)
         {

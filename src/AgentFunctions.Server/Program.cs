@@ -1,15 +1,10 @@
-using System.Net.Sockets;
 using AgentFunctions.Server;
 
 // Disposed at the end: the OpenTelemetry providers flush what they hold when the services are disposed.
-await using var app = ServerApp.Build(args);
-try
+await using var app = await ServerApp.TryStartAsync(args, Console.Error);
+if (app is null)
 {
-    await app.StartAsync();
-}
-catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-{
-    await Console.Error.WriteLineAsync($"The port is taken: {e.Message} Set PORT to a free port (for example PORT=8124).");
+    // Why was written: a bad setting, or the port taken.
     return 1;
 }
 

@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using AgentFunctions.Hosting;
+using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Http;
 using AgentFunctions.Http.Endpoints;
 using AgentFunctions.Http.Identity;
@@ -10,6 +12,38 @@ namespace AgentFunctions.Server;
 internal static partial class ServerApp
 {
     public const int DefaultPort = 8123;
+
+    /// <summary>
+    /// Builds and starts the server; null when it cannot start for a reason the user fixes, which is written to
+    /// <paramref name="error"/> without a stack trace: a bad setting (named, with why) or the port taken. Any other
+    /// failure is thrown.
+    /// </summary>
+    public static async Task<WebApplication?> TryStartAsync(string[] args, TextWriter error, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        WebApplication? app = null;
+        try
+        {
+            app = Build(args, configure);
+            await app.StartAsync().ConfigureAwait(false);
+            return app;
+        }
+        catch (Exception e) when (StartupFailure.Describe(e) is { } message)
+        {
+            await error.WriteLineAsync(message).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            await error.WriteLineAsync($"The port is taken: {e.Message} Set PORT to a free port (for example PORT=8124).").ConfigureAwait(false);
+        }
+
+        if (app is not null)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return null;
+    }
 
     /// <summary>Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -34,6 +68,7 @@ internal static partial class ServerApp
         builder.Services.AddAgentFunctionsWorkers();
 
         var app = builder.Build();
+        StartupFailure.ValidateSettings(app.Services);
         app.UseAgentFunctionsHttp();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapAgentFunctionsApi();

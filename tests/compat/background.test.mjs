@@ -70,9 +70,9 @@ describe("background runs", () => {
     const run = await client.runs.create(thread.thread_id, "agent", { input: say(SLOW) });
     await waitForStatus(thread.thread_id, run.run_id, ["running"]);
 
-    const started = Date.now();
     await client.runs.cancel(thread.thread_id, run.run_id, true);
-    assert.ok(Date.now() - started < 10_000, "cancel with wait returns once the run stopped, not when it would have finished");
+    // Read right after the wait: ended (the wait lasted until the run stopped), and interrupted, not success (it was
+    // stopped, not waited out). No clock is read: on a busy machine how long that takes says nothing.
     assert.equal((await client.runs.get(thread.thread_id, run.run_id)).status, "interrupted");
     assert.equal((await client.threads.get(thread.thread_id)).status, "idle");
 

@@ -47,6 +47,29 @@ describe("conformance", () => {
     assert.equal(ended.status, "interrupted");
   });
 
+  test("runs.create without a thread and runs.createBatch run in the background on new threads", async () => {
+    const run = await client.runs.create(null, "agent", { input: say("tokens=2") });
+    const batch = await client.runs.createBatch([
+      { assistantId: "agent", input: say("tokens=2") },
+      { assistantId: "agent", input: say("tokens=3") },
+    ]);
+    for (const r of [run, ...batch]) {
+      await waitForStatus(r.thread_id, r.run_id, ["success"]);
+    }
+    assert.equal(batch.length, 2);
+    assert.notEqual(batch[0].thread_id, batch[1].thread_id);
+  });
+
+  test("assistants.getVersions lists every version and setLatest makes an old one current", async () => {
+    const created = await client.assistants.create({ graphId: "agent", name: "v1" });
+    await client.assistants.update(created.assistant_id, { name: "v2" });
+    const versions = await client.assistants.getVersions(created.assistant_id);
+    assert.deepEqual(versions.map((v) => [v.version, v.name]), [[2, "v2"], [1, "v1"]]);
+    const latest = await client.assistants.setLatest(created.assistant_id, 1);
+    assert.equal(latest.name, "v1");
+    assert.equal((await client.assistants.get(created.assistant_id)).version, 1);
+  });
+
   test("assistants.getSubgraphs answers the agent graph's (none)", async () => {
     assert.deepEqual(await client.assistants.getSubgraphs("agent"), {});
   });

@@ -35,8 +35,8 @@ export async function newThread(metadata = {}) {
   return client.threads.create({ metadata: { suite: "compat", ...metadata } });
 }
 
-/** Polls the run until its status is one of `statuses` (within `timeoutMs`); returns the run. */
-export async function waitForStatus(threadId, runId, statuses, timeoutMs = 20_000) {
+/** Polls the run until its status is one of `statuses` (within `timeoutMs`, a guard against a hang that holds on a busy machine); returns the run. */
+export async function waitForStatus(threadId, runId, statuses, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await client.runs.get(threadId, runId);

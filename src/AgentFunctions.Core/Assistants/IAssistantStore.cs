@@ -10,7 +10,7 @@ namespace AgentFunctions.Core.Assistants;
 public interface IAssistantStore
 {
     /// <summary>
-    /// Stores a new assistant at version 1. The store sets <see cref="Assistant.Version"/>,
+    /// Stores a new assistant at version 1 (and keeps that version, see <see cref="ListVersionsAsync"/>). The store sets <see cref="Assistant.Version"/>,
     /// <see cref="Assistant.CreatedAt"/> and <see cref="Assistant.UpdatedAt"/> and returns the assistant
     /// as stored, with its ETag.
     /// </summary>
@@ -49,4 +49,19 @@ public interface IAssistantStore
     /// </summary>
     /// <exception cref="ArgumentException">The owner, graph id or metadata filter is not valid.</exception>
     AsyncPageable<Assistant> SearchAsync(string ownerId, AssistantSearchQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every version of the owner's assistant that the store has kept (each create and update keeps one), newest first;
+    /// empty when it has none (no such assistant, or one stored before versions were kept).
+    /// </summary>
+    /// <exception cref="ArgumentException">The owner or assistant id is not valid.</exception>
+    AsyncPageable<Assistant> ListVersionsAsync(string ownerId, string assistantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes the kept <paramref name="version"/> the assistant's current one (its graph, name, description, config,
+    /// context, metadata and version number); returns the assistant as stored, or null when the owner has no such
+    /// assistant or it has no such version.
+    /// </summary>
+    /// <exception cref="ArgumentException">The owner or assistant id is not valid.</exception>
+    Task<Assistant?> SetLatestAsync(string ownerId, string assistantId, int version, CancellationToken cancellationToken = default);
 }

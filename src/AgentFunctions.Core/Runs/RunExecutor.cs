@@ -76,8 +76,9 @@ public sealed partial class RunExecutor
 
     public RunExecutor(
         IRunStore runs, IThreadStore threads, IAssistantStore assistants, ICheckpointStore checkpoints, IRunEventLog eventLog, AgentGraph graph,
-        RunExecutorOptions? options = null, TimeProvider? time = null, ILogger<RunExecutor>? logger = null)
+        RunExecutorOptions? options = null, TimeProvider? time = null, ILogger<RunExecutor>? logger = null, IRunCompletionObserver? completionObserver = null)
     {
+        CompletionObserver = completionObserver;
         _runs = runs;
         _threads = threads;
         _assistants = assistants;
@@ -218,11 +219,33 @@ public sealed partial class RunExecutor
         }
         finally
         {
-            await log.CompleteAsync().ConfigureAwait(false);
+            // Stored before the run's final status is written: whoever reads the run as ended finds all its events.
+            await log.FlushAsync().ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
         }
 
+        try
+        {
+            return await EndHeldAsync(held, execution, handle, startCheckpoint).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Marked complete only once the status is written: a follower that reaches the log's end reads the run as ended.
+            // The events are stored already, so a failure here loses none (joiners stop at the run's status): it is logged.
+            try
+            {
+                await log.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LogEventLogNotCompleted(_logger, held.RunId, e);
+            }
+        }
+    }
+
+    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, string? startCheckpoint)
+    {
         var outcome = execution.HasEnded ? execution.Outcome : new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
         if (outcome.Exception is { } failure)
         {
@@ -492,6 +515,9 @@ public sealed partial class RunExecutor
     [LoggerMessage(EventId = 115, Level = LogLevel.Information, Message = "Run {RunId}: its cancel checks and lease renewals succeed again")]
     private static partial void LogWatchRecovered(ILogger logger, string runId);
 
+    [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "After run {RunId} ended, its event log could not be marked complete; its events are stored and its outcome stands")]
+    private static partial void LogEventLogNotCompleted(ILogger logger, string runId, Exception exception);
+
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory; the run's events are written to its event log from event {Sequence} on")]
     private static partial void LogPersistingForSlowConsumer(ILogger logger, string runId, long sequence);
 
@@ -544,6 +570,31 @@ public sealed partial class RunExecutor
             foreach (var runEvent in events)
             {
                 await AppendAsync(runEvent).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Writes what is buffered, without marking the log complete.</summary>
+        public async Task FlushAsync()
+        {
+            if (_writer is not { } writer)
+            {
+                return;
+            }
+
+            if (fromStart)
+            {
+                // The run's own log: its events are written through a storage outage, as its end is.
+                await executor.RetryAsync(async ct => { await writer.FlushAsync(ct).ConfigureAwait(false); return true; }, runId, "write its last events", CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await FailAsync(e).ConfigureAwait(false);
             }
         }
 

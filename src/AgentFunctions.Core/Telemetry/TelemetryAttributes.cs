@@ -29,6 +29,7 @@ public static class TelemetryAttributes
 
     public const string HttpRequestMethod = "http.request.method";
     public const string HttpResponseStatusCode = "http.response.status_code";
+    public const string HttpResponseBodySize = "http.response.body.size";
     public const string HttpRoute = "http.route";
     public const string UrlPath = "url.path";
     public const string UrlScheme = "url.scheme";

@@ -36,6 +36,14 @@ public static class AssistantsFunctions
     public static Task<WrittenResponse> GetGraphAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/graph")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetGraphAsync(context, assistantId));
 
+    [Function("ListAssistantVersions")]
+    public static Task<WrittenResponse> ListVersionsAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/{assistantId}/versions")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.ListVersionsAsync(context, assistantId));
+
+    [Function("SetLatestAssistantVersion")]
+    public static Task<WrittenResponse> SetLatestAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "assistants/{assistantId}/latest")] HttpRequest request, string assistantId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.SetLatestAsync(context, assistantId));
+
     [Function("GetAssistantSubgraphs")]
     public static Task<WrittenResponse> GetSubgraphsAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "assistants/{assistantId}/subgraphs")] HttpRequest request, string assistantId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => AssistantHandlers.GetSubgraphsAsync(context, assistantId));

@@ -58,4 +58,12 @@ public static class RunsFunctions
     [Function("CancelRuns")]
     public static Task<WrittenResponse> CancelManyAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/cancel")] HttpRequest request)
         => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.CancelManyAsync);
+
+    [Function("CreateStatelessRun")]
+    public static Task<WrittenResponse> CreateStatelessAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.CreateStatelessAsync);
+
+    [Function("CreateRunBatch")]
+    public static Task<WrittenResponse> CreateBatchAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "runs/batch")] HttpRequest request)
+        => ApiInvocation.InvokeAsync(request.HttpContext, RunHandlers.CreateBatchAsync);
 }

@@ -154,6 +154,69 @@ public static class AssistantHandlers
         }
     }
 
+    /// <summary>
+    /// <c>POST /assistants/{assistant_id}/versions</c>: <c>{metadata?, limit?, offset?}</c> → the assistant's versions,
+    /// newest first (each create and update keeps one). An assistant stored before versions were kept lists its current one.
+    /// </summary>
+    public static async Task<IResult> ListVersionsAsync(HttpContext context, string assistantId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.RequestAborted;
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var metadata = body.OptionalObject("metadata");
+        var (limit, offset) = SearchPaging.ReadLimitOffset(body);
+        var current = await FindAsync(context, assistantId).ConfigureAwait(false);
+
+        var versions = new List<Assistant>();
+        if (!AssistantLookup.IsDefault(assistantId))
+        {
+            await foreach (var version in context.RequestServices.GetRequiredService<IAssistantStore>()
+                .ListVersionsAsync(current.OwnerId, current.AssistantId, cancellationToken).ConfigureAwait(false))
+            {
+                versions.Add(version);
+            }
+        }
+
+        if (versions.Count == 0)
+        {
+            versions.Add(current);
+        }
+
+        var page = versions.Where(v => metadata is not { } m || JsonObjects.Matches(v.Metadata, m)).Skip(offset).Take(limit);
+        return TypedResults.Json(WireJson.Build(w =>
+        {
+            w.WriteStartArray();
+            foreach (var version in page)
+            {
+                AssistantJson.Write(w, version, select: null);
+            }
+
+            w.WriteEndArray();
+        }));
+    }
+
+    /// <summary><c>POST /assistants/{assistant_id}/latest</c>: <c>{version}</c> → the assistant with that kept version made its current one.</summary>
+    public static async Task<IResult> SetLatestAsync(HttpContext context, string assistantId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.RequestAborted;
+        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var version = body.OptionalInt("version", 1, int.MaxValue)
+            ?? throw Invalid("$.version", "is required: the version to make the latest");
+        var current = await FindAsync(context, assistantId).ConfigureAwait(false);
+        if (AssistantLookup.IsDefault(assistantId) || current.Version == version)
+        {
+            return current.Version == version
+                ? TypedResults.Json(AssistantJson.Build(current))
+                : throw new ApiProblemException(ApiProblem.NotFound($"The default assistant has only version {current.Version}."));
+        }
+
+        var latest = await context.RequestServices.GetRequiredService<IAssistantStore>()
+            .SetLatestAsync(current.OwnerId, current.AssistantId, version, cancellationToken).ConfigureAwait(false)
+            ?? throw new ApiProblemException(ApiProblem.NotFound($"Assistant {assistantId} has no version {version}."));
+        return TypedResults.Json(AssistantJson.Build(latest));
+    }
+
     /// <summary><c>DELETE /assistants/{assistant_id}</c> → 204; the default assistant cannot be deleted (409).</summary>
     public static async Task<IResult> DeleteAsync(HttpContext context, string assistantId)
     {

@@ -25,6 +25,8 @@ public static class RunsEndpoints
         var stateless = api.MapGroup("/runs").WithTags("Stateless Runs");
         stateless.MapPost("/stream", (Func<HttpContext, Task<IResult>>)RunHandlers.StreamStatelessAsync).WithName("StreamStatelessRun");
         stateless.MapPost("/wait", (Func<HttpContext, Task<IResult>>)RunHandlers.WaitStatelessAsync).WithName("WaitStatelessRun");
+        stateless.MapPost(string.Empty, (Func<HttpContext, Task<IResult>>)RunHandlers.CreateStatelessAsync).WithName("CreateStatelessRun");
+        stateless.MapPost("/batch", (Func<HttpContext, Task<IResult>>)RunHandlers.CreateBatchAsync).WithName("CreateRunBatch");
         stateless.MapPost("/cancel", (Func<HttpContext, Task<IResult>>)RunHandlers.CancelManyAsync).WithName("CancelRuns");
         return api;
     }

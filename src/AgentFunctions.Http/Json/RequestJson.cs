@@ -12,6 +12,16 @@ public static class RequestJson
     /// <exception cref="ApiProblemException">The body is JSON but not an object (422).</exception>
     public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var root = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
+        return root.ValueKind == JsonValueKind.Object
+            ? root
+            : throw new ApiProblemException(ApiProblem.Unprocessable("$", "must be a JSON object"));
+    }
+
+    /// <summary>The body as any JSON value; a missing body is an empty object.</summary>
+    /// <exception cref="JsonException">The body is not JSON (400).</exception>
+    public static async Task<JsonElement> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength == 0 || (request.ContentLength is null && !request.Body.CanSeek && request.Headers.TransferEncoding.Count == 0))
         {
@@ -19,10 +29,7 @@ public static class RequestJson
         }
 
         using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 128 }, cancellationToken).ConfigureAwait(false);
-        var root = document.RootElement;
-        return root.ValueKind == JsonValueKind.Object
-            ? root.Clone()
-            : throw new ApiProblemException(ApiProblem.Unprocessable("$", "must be a JSON object"));
+        return document.RootElement.Clone();
     }
 
     /// <summary>A property of a body, when present and not null.</summary>

@@ -31,8 +31,18 @@ public static partial class RunHandlers
 {
     private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long an ended run that is being rolled back is waited for to be deleted.</summary>
-    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(5);
+    /// <summary>The most runs one <c>POST /runs/batch</c> creates.</summary>
+    public const int MaxBatch = 100;
+
+    /// <summary>How long a stateless background run's thread is kept at least (then until its run has ended and retention runs).</summary>
+    public static readonly TimeSpan StatelessThreadGrace = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long an ended run that is being rolled back is waited for to be deleted: as long as a run's lease lasts by
+    /// default, the time after which its executor is taken to have died. An executor that lives deletes it well before,
+    /// however busy its machine; this wait ends only the wait for one that died between the two writes.
+    /// </summary>
+    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(30);
 
     /// <summary><c>POST /threads/{thread_id}/runs</c>: creates a background run and queues it; answers with the run.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context, string threadId)
@@ -40,6 +50,83 @@ public static partial class RunHandlers
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
         var (run, _) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run).ConfigureAwait(false);
+        SetLocation(context.Response, run, stream: false);
+        return Results.Json(RunJson.Run(run));
+    }
+
+    /// <summary>
+    /// <c>POST /runs</c>: a background run on a new thread. The thread is kept with <c>on_completion: "keep"</c>;
+    /// by default it expires <see cref="StatelessThreadGrace"/> after it is created and retention deletes it once the
+    /// run has ended, so a client can still join the run and read its result.
+    /// </summary>
+    public static async Task<IResult> CreateStatelessAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run).ConfigureAwait(false);
+        SetLocation(context.Response, run, stream: false);
+        return Results.Json(RunJson.Run(run));
+    }
+
+    /// <summary>
+    /// <c>POST /runs/batch</c>: an array of up to <see cref="MaxBatch"/> stateless background run bodies → the runs, in
+    /// order. Every body is checked before any run is created (422 with the path, e.g. <c>$[2].input</c>).
+    /// </summary>
+    public static async Task<IResult> CreateBatchAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var s = RunServices.From(context);
+        var body = await RequestJson.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (body.ValueKind != JsonValueKind.Array || body.GetArrayLength() is 0 or > MaxBatch)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$", $"must be an array of 1 to {MaxBatch} run bodies"));
+        }
+
+        var items = body.EnumerateArray().ToList();
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                _ = items[i].ValueKind == JsonValueKind.Object
+                    ? RunCreateRequest.Parse(items[i])
+                    : throw new ApiProblemException(ApiProblem.Unprocessable("$", "must be a JSON object"));
+            }
+            catch (RunOptionsException e)
+            {
+                throw new ApiProblemException(ApiProblem.Unprocessable($"$[{i}]{e.Path[1..]}", e.Reason));
+            }
+            catch (ApiProblemException e) when (e.Problem.Path is { } path)
+            {
+                var reason = e.Problem.Detail is { } detail && detail.StartsWith(path, StringComparison.Ordinal) ? detail[path.Length..].TrimStart() : e.Problem.Detail ?? "is not valid";
+                throw new ApiProblemException(ApiProblem.Unprocessable($"$[{i}]{path[1..]}", reason));
+            }
+        }
+
+        var runs = new List<AgentRun>(items.Count);
+        foreach (var item in items)
+        {
+            var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
+            await QueueAsync(s, run).ConfigureAwait(false);
+            runs.Add(run);
+        }
+
+        return Results.Json(WireJson.Build(w =>
+        {
+            w.WriteStartArray();
+            foreach (var run in runs)
+            {
+                RunJson.Run(run).WriteTo(w);
+            }
+
+            w.WriteEndArray();
+        }));
+    }
+
+    /// <summary>Queues a created background run; a run that cannot be queued is cancelled, so it does not hold its thread.</summary>
+    private static async Task QueueAsync(RunServices s, AgentRun run)
+    {
         try
         {
             // Not the request's token: a run created and never queued would hold its thread.
@@ -50,9 +137,6 @@ public static partial class RunHandlers
             await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, CancelAction.Interrupt, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-
-        SetLocation(context.Response, run, stream: false);
-        return Results.Json(RunJson.Run(run));
     }
 
     /// <summary><c>POST /threads/{thread_id}/runs/stream</c>: creates a run and streams its events as it runs here.</summary>
@@ -419,7 +503,7 @@ public static partial class RunHandlers
     }
 
     /// <summary>Checks the request, finds the assistant and the thread (creating it when asked, or a temporary one), and creates the run.</summary>
-    private static async Task<(AgentRun Run, RunCreateRequest Request)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background)
+    private static async Task<(AgentRun Run, RunCreateRequest Request)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background, JsonElement? givenBody = null)
     {
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
@@ -428,7 +512,7 @@ public static partial class RunHandlers
             ResourceIds.Validate(threadId, "thread");
         }
 
-        var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var body = givenBody ?? await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var request = RunCreateRequest.Parse(body);
         if (background)
         {
@@ -441,8 +525,10 @@ public static partial class RunHandlers
         var label = false;
         if (threadId is null)
         {
+            // A background run's temporary thread outlives the request; retention deletes it after the run (see CreateStatelessAsync).
             threadId = ResourceIds.New();
-            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
+            var expiresAt = background && !request.KeepThread ? context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() + StatelessThreadGrace : (DateTimeOffset?)null;
+            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken, expiresAt).ConfigureAwait(false);
         }
         else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is not { } thread)
         {
@@ -488,7 +574,7 @@ public static partial class RunHandlers
         }
     }
 
-    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken)
+    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken, DateTimeOffset? expiresAt = null)
     {
         var metadata = WireJson.Build(w =>
         {
@@ -499,7 +585,7 @@ public static partial class RunHandlers
         });
         try
         {
-            await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata, ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreConflictException)
         {

@@ -127,9 +127,9 @@ internal sealed partial class NdjsonHistoryWriter(HttpResponse response, ILogger
         writer.WriteEndObject();
     }
 
-    [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "A history stream stopped after {Lines} lines: the client went away")]
+    [LoggerMessage(EventId = 540, Level = LogLevel.Debug, Message = "A history stream stopped after {Lines} lines: the client went away")]
     private static partial void LogClientLeft(ILogger logger, long lines);
 
-    [LoggerMessage(EventId = 521, Level = LogLevel.Error, Message = "A history stream failed after {Lines} lines; the connection was cut")]
+    [LoggerMessage(EventId = 541, Level = LogLevel.Error, Message = "A history stream failed after {Lines} lines; the connection was cut")]
     private static partial void LogStreamFailed(ILogger logger, long lines, Exception exception);
 }

@@ -13,7 +13,9 @@ namespace AgentFunctions.Http.Tracing;
 /// before the invocation runs and is ended by this method's own flow once the response has been completely written:
 /// the invocation (the handler, and any result executed after it, such as an SSE stream) has run, and the response
 /// has been completed here, so its last byte has been handed to the server before the span ends. A client that went
-/// away ends it as cancelled; a fault (one answered with a 5xx problem, or one that escaped) as failed.
+/// away ends it as cancelled; a fault (one answered with a 5xx problem, or one that escaped) as failed. The span says
+/// how many bytes of body had been written when it ended (<c>http.response.body.size</c>, counted by
+/// <see cref="CountedResponseBody"/>): after a complete response, the whole body.
 /// </summary>
 public static class HttpInvocationTrace
 {
@@ -41,6 +43,7 @@ public static class HttpInvocationTrace
             started.SetTag(TelemetryAttributes.UrlScheme, request.Scheme);
         }
 
+        var body = CountedResponseBody.Install(context);
         var aborted = context.RequestAborted;
         try
         {
@@ -53,18 +56,18 @@ public static class HttpInvocationTrace
         }
         catch when (aborted.IsCancellationRequested)
         {
-            Name(trace, context, route);
+            Name(trace, context, route, body);
             trace.Cancel(context.Response.StatusCode);
             throw;
         }
         catch (Exception e)
         {
-            Name(trace, context, route);
+            Name(trace, context, route, body);
             trace.Fail(e, context.Response.HasStarted ? context.Response.StatusCode : StatusCodes.Status500InternalServerError);
             throw;
         }
 
-        Name(trace, context, route);
+        Name(trace, context, route, body);
         var status = context.Response.StatusCode;
         if (aborted.IsCancellationRequested)
         {
@@ -83,13 +86,19 @@ public static class HttpInvocationTrace
 
     /// <summary>
     /// Names the span after the route it matched (<c>POST /threads/{threadId}/runs/stream</c>), once routing has run
-    /// (the exception handler clears the request's endpoint, and keeps it on its feature), else after <paramref name="route"/>.
+    /// (the exception handler clears the request's endpoint, and keeps it on its feature), else after <paramref name="route"/>;
+    /// and gives it the bytes of body written so far.
     /// </summary>
-    private static void Name(InvocationTrace trace, HttpContext context, string? route)
+    private static void Name(InvocationTrace trace, HttpContext context, string? route, CountedResponseBody? body)
     {
         if (trace.Activity is not { } activity)
         {
             return;
+        }
+
+        if (body is not null)
+        {
+            activity.SetTag(TelemetryAttributes.HttpResponseBodySize, body.Bytes);
         }
 
         if ((context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint) is RouteEndpoint { RoutePattern.RawText: { } matched })

@@ -10,8 +10,9 @@ namespace AgentFunctions.Storage.Assistants;
 
 /// <summary>
 /// Assistants in a table: PartitionKey = the owner's key (<see cref="OwnerKey"/>), RowKey = the
-/// assistant id. Only the current version is kept. The table is created on first use (or by
-/// <see cref="InitializeAsync"/>).
+/// assistant id for the current version, and <c>~v|{assistant id}|{int.MaxValue - version:D10}</c> for each version
+/// kept (written in the same transaction as the current one; <c>~</c> sorts after every id, so a search reads no
+/// versions, and a version list reads newest first). The table is created on first use (or by <see cref="InitializeAsync"/>).
 /// </summary>
 public sealed class TableAssistantStore : IAssistantStore
 {
@@ -21,14 +22,26 @@ public sealed class TableAssistantStore : IAssistantStore
     private const int UnconditionalUpdateAttempts = 3;
     private const string Kind = "assistant";
 
+    /// <summary>The first row key of the versions: after every assistant id ('~' sorts after every character an id may have).</summary>
+    private const string VersionPrefix = "~v|";
+
     private readonly TableClient _table;
     private readonly TableCreation _creation;
     private readonly TimeProvider _time;
 
+    /// <summary>The store the hosts register: the table <see cref="DefaultTableName"/> with the deployment's prefix.</summary>
+    /// <param name="service">The Table service; the store keeps one client for its table.</param>
+    /// <param name="names">The deployment's table names.</param>
+    /// <param name="timeProvider">The host's clock.</param>
+    public TableAssistantStore(TableServiceClient service, StorageNames names, TimeProvider timeProvider)
+        : this(service, (names ?? throw new ArgumentNullException(nameof(names))).Table(DefaultTableName), timeProvider)
+    {
+    }
+
     /// <param name="service">The Table service; the store keeps one client for its table.</param>
     /// <param name="tableName">The table's name.</param>
     /// <param name="timeProvider">The clock for <see cref="Assistant.CreatedAt"/> and <see cref="Assistant.UpdatedAt"/>.</param>
-    public TableAssistantStore(TableServiceClient service, string tableName = DefaultTableName, TimeProvider? timeProvider = null)
+    internal TableAssistantStore(TableServiceClient service, string tableName = DefaultTableName, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         _table = service.GetTableClient(tableName);
@@ -48,8 +61,10 @@ public sealed class TableAssistantStore : IAssistantStore
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await _table.AddEntityAsync(entity.ToEntity(), cancellationToken).ConfigureAwait(false);
-            return stored with { ETag = response.Headers.ETag ?? default };
+            var response = await _table.SubmitNamedTransactionAsync(
+                [TableRows.Action(TableTransactionActionType.Add, entity), TableRows.Action(TableTransactionActionType.UpsertReplace, VersionRow(stored))],
+                cancellationToken).ConfigureAwait(false);
+            return stored with { ETag = response.Value[0].Headers.ETag ?? default };
         }
         catch (RequestFailedException ex) when (StoreFailures.IsConflict(ex))
         {
@@ -93,8 +108,10 @@ public sealed class TableAssistantStore : IAssistantStore
             var condition = ifMatch == ETag.All ? current.ETag : ifMatch;
             try
             {
-                var response = await _table.UpdateEntityAsync(AssistantEntity.From(stored).ToEntity(), condition, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return stored with { ETag = response.Headers.ETag ?? default };
+                var response = await _table.SubmitNamedTransactionAsync(
+                    [TableRows.Action(TableTransactionActionType.UpdateReplace, AssistantEntity.From(stored), condition), TableRows.Action(TableTransactionActionType.UpsertReplace, VersionRow(stored))],
+                    cancellationToken).ConfigureAwait(false);
+                return stored with { ETag = response.Value[0].Headers.ETag ?? default };
             }
             catch (RequestFailedException ex) when (StoreFailures.IsNotFound(ex))
             {
@@ -119,6 +136,7 @@ public sealed class TableAssistantStore : IAssistantStore
         try
         {
             var response = await _table.DeleteEntityAsync(partition, assistantId, ifMatch, cancellationToken).ConfigureAwait(false);
+            await _table.DeleteEntitiesAsync(VersionsFilter(partition, assistantId), cancellationToken).ConfigureAwait(false);
             return response.Status != 404;
         }
         catch (RequestFailedException ex) when (StoreFailures.IsConflict(ex))
@@ -134,7 +152,7 @@ public sealed class TableAssistantStore : IAssistantStore
         var metadata = StoreArguments.MetadataFilter(query.Metadata);
         var name = string.IsNullOrEmpty(query.Name) ? null : query.Name;
 
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey lt {VersionPrefix}");
         if (query.GraphId is { } graphId)
         {
             filter += " and " + TableClient.CreateQueryFilter($"GraphId eq {ResourceIds.Validate(graphId, "graph")}");
@@ -155,6 +173,59 @@ public sealed class TableAssistantStore : IAssistantStore
             },
             _creation.EnsureCreatedAsync,
             cancellationToken);
+    }
+
+    public AsyncPageable<Assistant> ListVersionsAsync(string ownerId, string assistantId, CancellationToken cancellationToken = default)
+    {
+        var partition = OwnerKey.ToPartitionKey(ownerId);
+        ResourceIds.Validate(assistantId, Kind);
+        return FilteredQuery.Create<AssistantEntity, Assistant>(
+            _table, [VersionsFilter(partition, assistantId)], entity => entity.ToAssistant() with { AssistantId = assistantId, ETag = default }, _creation.EnsureCreatedAsync, cancellationToken);
+    }
+
+    public async Task<Assistant?> SetLatestAsync(string ownerId, string assistantId, int version, CancellationToken cancellationToken = default)
+    {
+        var partition = OwnerKey.ToPartitionKey(ownerId);
+        ResourceIds.Validate(assistantId, Kind);
+        if (version < 1)
+        {
+            return null;
+        }
+
+        var current = await ReadAsync(partition, assistantId, cancellationToken).ConfigureAwait(false);
+        var kept = await _table.GetRowIfExistsAsync<AssistantEntity>(partition, VersionKey(assistantId, version), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (current is null || kept is null)
+        {
+            return null;
+        }
+
+        var latest = kept.ToAssistant() with { AssistantId = assistantId, CreatedAt = current.CreatedAt, UpdatedAt = _time.GetUtcNow().ToUniversalTime(), ETag = default };
+        try
+        {
+            var response = await _table.UpdateEntityAsync(AssistantEntity.From(latest).ToEntity(), current.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return latest with { ETag = response.Headers.ETag ?? default };
+        }
+        catch (RequestFailedException ex) when (StoreFailures.IsNotFound(ex))
+        {
+            return null;
+        }
+        catch (RequestFailedException ex) when (StoreFailures.IsConflict(ex))
+        {
+            throw StoreFailures.Conflict(Kind, assistantId, ex);
+        }
+    }
+
+    private static string VersionKey(string assistantId, int version)
+        => $"{VersionPrefix}{assistantId}|{(int.MaxValue - version).ToString("D10", System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private static string VersionsFilter(string partition, string assistantId)
+        => TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {VersionPrefix + assistantId + "|"} and RowKey lt {VersionPrefix + assistantId + "|~"}");
+
+    private static AssistantEntity VersionRow(Assistant assistant)
+    {
+        var row = AssistantEntity.From(assistant);
+        row.RowKey = VersionKey(assistant.AssistantId, assistant.Version);
+        return row;
     }
 
     private async Task<AssistantEntity?> ReadAsync(string partition, string assistantId, CancellationToken cancellationToken)

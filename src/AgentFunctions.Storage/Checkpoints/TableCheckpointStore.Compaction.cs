@@ -121,7 +121,7 @@ public sealed partial class TableCheckpointStore : ICheckpointCompaction
             var update = new TableEntity(partition, CheckpointKeys.Mark)
             {
                 [MarkCompacted] = compactedSequence,
-                [MarkCompactedAt] = DateTimeOffset.UtcNow,
+                [MarkCompactedAt] = _time.GetUtcNow(),
                 [MarkHolder] = string.Empty,
             };
             if (eventsPurgedBefore is { } before)

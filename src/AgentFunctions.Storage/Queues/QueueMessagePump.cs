@@ -206,7 +206,10 @@ public sealed partial class QueueMessagePump
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    // Not cancelled with the handling: a renewal that reached the service changes the pop receipt, and one
+                    // cancelled on its way back would lose the new receipt, so the delete that follows would fail and the
+                    // message be delivered again. The handler's end waits for a renewal under way instead.
+                    var updated = await _queue.UpdateMessageAsync(message.MessageId, receipt.Value, visibilityTimeout: _options.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                     receipt.Value = updated.Value.PopReceipt;
                     wait = _options.VisibilityTimeout / 3;
                 }

@@ -48,14 +48,29 @@ public sealed class TableRunEventLog : IRunEventLog
     private readonly RunEventLogOptions _options;
     private readonly TimeProvider _time;
 
+    /// <summary>The log the hosts register: the table <see cref="RunEventLogOptions.TableName"/> with the deployment's prefix.</summary>
     /// <param name="service">The Table service; the log keeps one client for its table.</param>
+    /// <param name="names">The deployment's table names.</param>
     /// <param name="options">Table name, segment sizes, flush and poll intervals.</param>
     /// <param name="timeProvider">The clock of the writers' flush timers and the followers' polls.</param>
+    public TableRunEventLog(TableServiceClient service, StorageNames names, RunEventLogOptions options, TimeProvider timeProvider)
+        : this(service, options, timeProvider, (names ?? throw new ArgumentNullException(nameof(names))).Table(options?.TableName ?? throw new ArgumentNullException(nameof(options))))
+    {
+    }
+
+    /// <param name="service">The Table service; the log keeps one client for its table.</param>
+    /// <param name="options">Table name (in full), segment sizes, flush and poll intervals.</param>
+    /// <param name="timeProvider">The clock of the writers' flush timers and the followers' polls.</param>
     public TableRunEventLog(TableServiceClient service, RunEventLogOptions? options = null, TimeProvider? timeProvider = null)
+        : this(service, options ?? new RunEventLogOptions(), timeProvider, tableName: null)
+    {
+    }
+
+    private TableRunEventLog(TableServiceClient service, RunEventLogOptions options, TimeProvider? timeProvider, string? tableName)
     {
         ArgumentNullException.ThrowIfNull(service);
-        _options = (options ?? new RunEventLogOptions()).Validated();
-        _table = service.GetTableClient(_options.TableName);
+        _options = options.Validated();
+        _table = service.GetTableClient(tableName ?? _options.TableName);
         _creation = new TableCreation(_table);
         _time = timeProvider ?? TimeProvider.System;
     }

@@ -40,8 +40,10 @@ internal sealed class TableRunEventWriter : IRunEventWriter
     private const int MaxTransactionRows = TableLimits.MaxTransactionActions;
     private const long MaxTransactionBytes = 3_600_000;
 
-    // Past this many bytes waiting (about two transactions), appends wait for the write loop.
-    private const long MaxBufferedBytes = 2 * MaxTransactionBytes;
+    // Past this many bytes waiting, appends wait for the write loop: what a run's log holds in memory while storage is
+    // slower than the run (a few rows; a transaction takes what is there, up to MaxTransactionBytes). Small, because a
+    // run whose consumer fell behind writes its log from then on, and every such run holds this much at most.
+    private const long MaxBufferedBytes = 1_000_000;
 
     private readonly TableClient _table;
     private readonly TableCreation _creation;
@@ -69,6 +71,18 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         _options = options;
         _runId = runId;
         _timer = time.CreateTimer(static state => ((TableRunEventWriter)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The write loop under way, or the last one (then complete): what a test waits for to see how a background write ended.</summary>
+    internal Task WriteLoop
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _loop;
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -144,7 +158,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
             }
         }
 
-        // Back-pressure: with two transactions' worth waiting, let the write loop catch up.
+        // Back-pressure: with MaxBufferedBytes waiting, let the write loop catch up.
         return wait is null ? ValueTask.CompletedTask : new ValueTask(wait.WaitAsync(cancellationToken));
     }
 

@@ -1,20 +1,34 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Storage.Queues;
+using AgentFunctions.Storage.Stores;
 using Azure.Storage.Queues;
 
 namespace AgentFunctions.Storage.Runs;
 
 /// <summary>
 /// Background runs on the <c>runs</c> storage queue, in <see cref="QueueWireFormat"/> (Base64 JSON, as the Functions
-/// queue trigger reads it); <paramref name="service"/> is built with <see cref="QueueWireFormat.CreateClientOptions"/>.
+/// queue trigger reads it); the queue service is built with <see cref="QueueWireFormat.CreateClientOptions"/>.
 /// </summary>
-public sealed class QueueRunScheduler(QueueServiceClient service, string queueName = QueueRunScheduler.DefaultQueueName) : IRunScheduler
+public sealed class QueueRunScheduler : IRunScheduler
 {
     public const string DefaultQueueName = "runs";
 
-    private readonly QueueClient _queue = service.GetQueueClient(queueName);
-    private readonly Lazy<Task> _created = new(() => service.GetQueueClient(queueName).CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly QueueClient _queue;
+    private readonly Lazy<Task> _created;
+
+    /// <summary>The scheduler the hosts register: the queue <see cref="DefaultQueueName"/> with the deployment's prefix.</summary>
+    public QueueRunScheduler(QueueServiceClient service, StorageNames names)
+        : this(service, (names ?? throw new ArgumentNullException(nameof(names))).Queue(DefaultQueueName))
+    {
+    }
+
+    internal QueueRunScheduler(QueueServiceClient service, string queueName = DefaultQueueName)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        _queue = service.GetQueueClient(queueName);
+        _created = new(() => _queue.CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     public async Task ScheduleAsync(RunMessage message, CancellationToken cancellationToken = default)
     {

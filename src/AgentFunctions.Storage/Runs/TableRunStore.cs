@@ -36,10 +36,19 @@ public sealed partial class TableRunStore : IRunStore
     private readonly TableCreation _creation;
     private readonly TimeProvider _time;
 
+    /// <summary>The store the hosts register: the table <see cref="DefaultTableName"/> with the deployment's prefix.</summary>
+    /// <param name="service">The Table service; the store keeps one client for its table.</param>
+    /// <param name="names">The deployment's table names.</param>
+    /// <param name="timeProvider">The host's clock.</param>
+    public TableRunStore(TableServiceClient service, StorageNames names, TimeProvider timeProvider)
+        : this(service, (names ?? throw new ArgumentNullException(nameof(names))).Table(DefaultTableName), timeProvider)
+    {
+    }
+
     /// <param name="service">The Table service; the store keeps one client for its table.</param>
     /// <param name="tableName">The table's name.</param>
     /// <param name="timeProvider">The clock for creation and update times and for leases.</param>
-    public TableRunStore(TableServiceClient service, string tableName = DefaultTableName, TimeProvider? timeProvider = null)
+    internal TableRunStore(TableServiceClient service, string tableName = DefaultTableName, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         _table = service.GetTableClient(tableName);

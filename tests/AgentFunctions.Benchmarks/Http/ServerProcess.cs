@@ -36,6 +36,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Warnings the server logged (console <c>warn:</c> lines).</summary>
     public int Warnings { get; private set; }
 
+    /// <summary>Stream consumers that fell behind the events a run holds in memory and read on from its event log (log event 108).</summary>
+    public int FellBehind { get; private set; }
+
     /// <summary>Errors the server logged (console <c>fail:</c> and <c>crit:</c> lines).</summary>
     public int Errors { get; private set; }
 
@@ -235,6 +238,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         lock (_lastLines)
         {
             OutputLines++;
+            if (line.Contains(": a consumer fell behind the events held in memory after event ", StringComparison.Ordinal))
+            {
+                FellBehind++;
+            }
+
             if (line.StartsWith("warn:", StringComparison.Ordinal))
             {
                 Warnings++;

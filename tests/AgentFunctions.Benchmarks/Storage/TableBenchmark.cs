@@ -11,7 +11,8 @@ namespace AgentFunctions.Benchmarks.Storage;
 /// The SDK's table client against the same storage: enumerating 20,000 entities as the stores read them
 /// (the SDK's <c>QueryAsync&lt;TableEntity&gt;</c> mapped to reflection-free rows), as the SDK's typed POCO
 /// query reads them, and through a raw HttpClient loop over the same REST pages (goal: ratio >= 0.9);
-/// inserting 2,000 entities one by one versus in 100-entity transactions.
+/// inserting 2,000 entities one by one versus in 100-entity transactions, and deleting them the same two ways
+/// (compaction deletes in 100-entity transactions; goal: at least 8 times the rate of single deletes).
 /// </summary>
 internal static class TableBenchmark
 {
@@ -28,6 +29,7 @@ internal static class TableBenchmark
         {
             await QueryAsync(table);
             await InsertAsync(table);
+            await DeleteAsync(table);
         }
         finally
         {
@@ -103,6 +105,35 @@ internal static class TableBenchmark
         Console.WriteLine($"  one by one               {InsertEntities / single,12:N0} entities/s  ({single * 1000:N0} ms)");
         Console.WriteLine($"  100-entity transactions  {InsertEntities / batched,12:N0} entities/s  ({batched * 1000:N0} ms)");
         Console.WriteLine($"  ratio batched/single     {single / batched,12:F1}x");
+    }
+
+    private static async Task DeleteAsync(TableClient table)
+    {
+        // The entities InsertAsync wrote: "single" deleted one request each, "batched" 100 to a transaction.
+        var keys = Enumerable.Range(0, InsertEntities).Select(i => i.ToString("D6", CultureInfo.InvariantCulture)).ToList();
+        var single = await TimeAsync(async () =>
+        {
+            foreach (var key in keys)
+            {
+                await table.DeleteEntityAsync("single", key);
+            }
+
+            return InsertEntities;
+        });
+        var batched = await TimeAsync(async () =>
+        {
+            foreach (var chunk in keys.Chunk(TableLimits.MaxTransactionActions))
+            {
+                await table.SubmitTransactionAsync(chunk.Select(key => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity("batched", key), Azure.ETag.All)));
+            }
+
+            return InsertEntities;
+        });
+
+        Console.WriteLine($"delete {InsertEntities:N0} entities:");
+        Console.WriteLine($"  one by one               {InsertEntities / single,12:N0} entities/s  ({single * 1000:N0} ms)");
+        Console.WriteLine($"  100-entity transactions  {InsertEntities / batched,12:N0} entities/s  ({batched * 1000:N0} ms)");
+        Console.WriteLine($"  ratio batched/single     {single / batched,12:F1}x (goal >= 8x)");
     }
 
     private static async Task<int> RowsAsync(TableClient table, string filter)

@@ -1,5 +1,6 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Stores;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Core.Tests.Runs;
 
@@ -8,7 +9,7 @@ public class RunIdsTests
     [Fact]
     public void New_ManyWithinOneMillisecond_SortInTheOrderTheyWereMade()
     {
-        var clock = new FrozenClock(new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero));
 
         var ids = Enumerable.Range(0, 5000).Select(_ => RunIds.New(clock)).ToList();
 
@@ -30,9 +31,9 @@ public class RunIdsTests
     [Fact]
     public void New_LaterClock_SortsAfter()
     {
-        var earlier = RunIds.New(new FrozenClock(new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var earlier = RunIds.New(new FakeTimeProvider(new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero)));
 
-        var later = RunIds.New(new FrozenClock(new DateTimeOffset(2040, 1, 1, 0, 0, 1, TimeSpan.Zero)));
+        var later = RunIds.New(new FakeTimeProvider(new DateTimeOffset(2040, 1, 1, 0, 0, 1, TimeSpan.Zero)));
 
         Assert.True(string.CompareOrdinal(earlier, later) < 0);
     }
@@ -48,10 +49,5 @@ public class RunIdsTests
     public void IsValid_NotAVersion7LowercaseUuid_ReturnsFalse(string? id)
     {
         Assert.False(RunIds.IsValid(id));
-    }
-
-    private sealed class FrozenClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

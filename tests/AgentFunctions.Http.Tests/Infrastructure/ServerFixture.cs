@@ -17,6 +17,12 @@ public class ServerFixture : IAsyncLifetime
 {
     public const string StorageVariable = "AGENTFUNCTIONS_STORAGE_CONNECTION_STRING";
 
+    /// <summary>
+    /// How long a test client waits for an answer: far longer than any request takes, even with the machine fully loaded,
+    /// so that only a server that does not answer at all fails a test this way (a test's own timeout says how long it may take).
+    /// </summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(5);
+
     private WebApplication? _app;
     private bool _shutDown;
 
@@ -85,7 +91,7 @@ public class ServerFixture : IAsyncLifetime
     /// <summary>A client for the server; with <paramref name="apiKey"/>, it sends that key.</summary>
     public HttpClient Client(string? apiKey = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = RequestTimeout };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Add("x-api-key", apiKey);

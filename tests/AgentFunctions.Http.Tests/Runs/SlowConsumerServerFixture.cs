@@ -38,7 +38,7 @@ public sealed class SlowConsumerServerFixture : ServerFixture
                 }
             },
         };
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = RequestTimeout };
     }
 
     public override async Task DisposeAsync()

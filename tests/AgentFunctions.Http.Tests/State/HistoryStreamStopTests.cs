@@ -38,7 +38,7 @@ public class HistoryStreamStopTests(CountingServerFixture server) : IClassFixtur
         // Assert
         Assert.Equal(120, body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         var reads = server.Reads[thread];
-        await reads.Released.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await reads.Released.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(2, reads.Pages);
     }
 

@@ -23,10 +23,11 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>The bodies received, by path (<c>/v1/traces</c>, …).</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<byte[]>> Posts { get; } = new();
 
-    public async Task StartAsync()
+    /// <summary>Listens on <paramref name="port"/> on the loopback interface (a free port for 0).</summary>
+    public async Task StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(FormattableString.Invariant($"http://127.0.0.1:{port}"));
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _app.MapPost("/v1/{signal}", async (HttpContext context, string signal) =>

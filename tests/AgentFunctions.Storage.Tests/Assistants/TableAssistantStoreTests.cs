@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Assistants;
 using Azure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Storage.Tests.Assistants;
 
@@ -149,15 +150,15 @@ public class TableAssistantStoreTests(AssistantStoreFixture fixture) : IClassFix
     [Fact]
     public async Task UpdateAsync_AnyVersion_SetsUpdatedAtFromTheClock()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
         var store = new TableAssistantStore(fixture.Service, fixture.TableName, clock);
         var created = await store.CreateAsync(AssistantStoreFixture.NewAssistant(AssistantStoreFixture.NewOwner()));
-        clock.Now = clock.Now.AddHours(1);
+        clock.SetUtcNow(clock.GetUtcNow().AddHours(1));
 
         var updated = await store.UpdateAsync(created, created.ETag);
 
-        Assert.Equal(clock.Now, updated?.UpdatedAt);
-        Assert.Equal(clock.Now.AddHours(-1), updated?.CreatedAt);
+        Assert.Equal(clock.GetUtcNow(), updated?.UpdatedAt);
+        Assert.Equal(clock.GetUtcNow().AddHours(-1), updated?.CreatedAt);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Tests.Queues;
 using AgentFunctions.Storage.Threads;
+using Microsoft.Extensions.Time.Testing;
 using static AgentFunctions.Storage.Tests.Checkpoints.CheckpointTestData;
 
 namespace AgentFunctions.Storage.Tests.Compaction;
@@ -18,11 +19,11 @@ public class RetentionTests(CompactionFixture fixture) : IClassFixture<Compactio
     {
         var now = DateTimeOffset.UtcNow;
         var options = new CompactionOptions { ThreadTtl = TimeSpan.FromDays(7), DeletionResumeDelay = TimeSpan.Zero };
-        var sweep = fixture.Sweep(options, new ManualTimeProvider(now + TimeSpan.FromDays(10)));
+        var sweep = fixture.Sweep(options, new FakeTimeProvider(now + TimeSpan.FromDays(10)));
         var expired = await ThreadWithRunsAsync(await fixture.NewThreadAsync(expiresAt: now + TimeSpan.FromDays(1)));
         var idle = await ThreadWithRunsAsync(await fixture.NewThreadAsync());
         var recentlyUpdated = await ThreadWithRunsAsync(await fixture.NewThreadAsync());
-        var later = new TableThreadStore(fixture.Service, fixture.ThreadTable, new ManualTimeProvider(now + TimeSpan.FromDays(9)));
+        var later = new TableThreadStore(fixture.Service, fixture.ThreadTable, new FakeTimeProvider(now + TimeSpan.FromDays(9)));
         await later.UpdateAsync(recentlyUpdated.Thread with { Metadata = Json("""{"touched":true}""") }, Azure.ETag.All);
         var withQueuedRun = await ThreadWithRunsAsync(await fixture.NewThreadAsync());
         await fixture.CreateRunAsync(withQueuedRun.Thread, CompactionFixture.Input("waiting"));
@@ -118,7 +119,7 @@ public class RetentionTests(CompactionFixture fixture) : IClassFixture<Compactio
     [Fact(Timeout = 120_000)]
     public async Task RunOnceAsync_RunWhoseLeaseExpiredLongAgo_EndsFailedAndTheNextQueuedRunCanStart()
     {
-        var hourAgo = new TableRunStore(fixture.Service, fixture.RunTable, new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(1)));
+        var hourAgo = new TableRunStore(fixture.Service, fixture.RunTable, new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(1)));
         var thread = await fixture.NewThreadAsync();
         var abandoned = await fixture.CreateRunAsync(thread, CompactionFixture.Input("abandoned"));
         await hourAgo.TryAcquireAsync(thread.OwnerId, thread.ThreadId, abandoned.RunId, "dead-executor", TimeSpan.FromSeconds(30));
@@ -141,7 +142,7 @@ public class RetentionTests(CompactionFixture fixture) : IClassFixture<Compactio
     [Fact(Timeout = 120_000)]
     public async Task RunOnceAsync_AbandonedRunAloneOnItsThread_ThreadEndsInError()
     {
-        var hourAgo = new TableRunStore(fixture.Service, fixture.RunTable, new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(1)));
+        var hourAgo = new TableRunStore(fixture.Service, fixture.RunTable, new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(1)));
         var thread = await fixture.NewThreadAsync();
         var busy = await fixture.Threads.UpdateAsync(thread with { Status = ThreadStatus.Busy }, thread.ETag);
         var abandoned = await fixture.CreateRunAsync(busy!, CompactionFixture.Input("abandoned"));
@@ -169,7 +170,7 @@ public class RetentionTests(CompactionFixture fixture) : IClassFixture<Compactio
                 Interlocked.Increment(ref attempts);
                 return failing.HandleAsync(CompactionMessage.Parse(message.Body), ct);
             },
-            new QueueMessagePumpOptions { VisibilityTimeout = TimeSpan.FromSeconds(1), MinIdleDelay = TimeSpan.FromMilliseconds(20), MaxIdleDelay = TimeSpan.FromMilliseconds(200) },
+            new QueueMessagePumpOptions { VisibilityTimeout = TimeSpan.FromSeconds(3), MinIdleDelay = TimeSpan.FromMilliseconds(20), MaxIdleDelay = TimeSpan.FromMilliseconds(200) },
             logger: logger);
         await pump.InitializeAsync();
         await new QueueCompactionScheduler(fixture.Queues, queueName).ScheduleAsync(new CompactionMessage(thread.OwnerId, thread.ThreadId));

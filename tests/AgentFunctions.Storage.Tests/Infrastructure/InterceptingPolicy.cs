@@ -6,14 +6,18 @@ namespace AgentFunctions.Storage.Tests;
 /// <summary>
 /// Runs a callback before each request a client sends (add it per call, so that an exception it throws is
 /// not retried): to pause a client at a chosen request while the test does something else, or to kill
-/// it there, as a crash would.
+/// it there, as a crash would; and, when given, one after its response came back, before the client sees it.
 /// </summary>
-public sealed class InterceptingPolicy(Func<HttpMessage, ValueTask> before) : HttpPipelinePolicy
+public sealed class InterceptingPolicy(Func<HttpMessage, ValueTask> before, Func<HttpMessage, ValueTask>? after = null) : HttpPipelinePolicy
 {
     public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         await before(message);
         await ProcessNextAsync(message, pipeline);
+        if (after is not null)
+        {
+            await after(message);
+        }
     }
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Queues;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Storage.Tests.Queues;
 
@@ -36,7 +38,9 @@ public class QueueMessagePumpTests
     public async Task ProcessAsync_HandlerAlwaysFails_MessageGoesToThePoisonQueueAfterFiveDeliveries()
     {
         var attempts = 0;
-        var pump = new QueueMessagePump(_service, _name, (_, _) => { Interlocked.Increment(ref attempts); throw new InvalidOperationException("broken"); }, Fast());
+        var options = Fast();
+        options.VisibilityTimeout = TimeSpan.FromSeconds(3); // each failed delivery reappears after it
+        var pump = new QueueMessagePump(_service, _name, (_, _) => { Interlocked.Increment(ref attempts); throw new InvalidOperationException("broken"); }, options);
         await pump.InitializeAsync();
         await _service.GetQueueClient(_name).SendMessageAsync("poisonous");
 
@@ -52,25 +56,108 @@ public class QueueMessagePumpTests
         Assert.Empty((await _service.GetQueueClient(_name).PeekMessagesAsync(1)).Value);
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task ProcessAsync_HandlerLongerThanTheVisibilityTimeout_IsNotDeliveredTwice()
     {
-        var deliveries = 0;
+        // The pump's clock is the test's: it is moved on while the handler works, through seven renewals of a 30 s hiding
+        // (70 s by that clock), each of which must be sent before the hiding it renews runs out. Azurite hides the
+        // message for 30 s of real time from each renewal, which no busy machine spends between two of them.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var renewals = new RenewalRecorder(clock);
+        var service = QueueTestClients.Service(renewals);
         var options = Fast();
-        // Hidden for 4 s, renewed every 1.3 s, handled for 9 s: without renewal it would be delivered again twice; the
-        // margin keeps a renewal that a busy machine delays by a second from counting as a failure.
-        options.VisibilityTimeout = TimeSpan.FromSeconds(4);
-        var pump = new QueueMessagePump(_service, _name, async (_, ct) => { Interlocked.Increment(ref deliveries); await Task.Delay(TimeSpan.FromSeconds(9), ct); }, options);
+        var deliveries = 0;
+        var handling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pump = new QueueMessagePump(
+            service,
+            _name,
+            async (_, ct) =>
+            {
+                Interlocked.Increment(ref deliveries);
+                handling.TrySetResult();
+                await finish.Task.WaitAsync(ct);
+            },
+            options,
+            clock);
         await pump.InitializeAsync();
-        await _service.GetQueueClient(_name).SendMessageAsync("slow");
+        await service.GetQueueClient(_name).SendMessageAsync("slow");
+        var receivedAt = clock.GetUtcNow();
 
         using var stop = new CancellationTokenSource();
         var running = pump.RunAsync(stop.Token);
-        await QueueTestClients.PollAsync(async () => (await _service.GetQueueClient(_name).GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0, TimeSpan.FromSeconds(30), "the slow message being deleted");
+        await handling.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        while (renewals.Completed < 7)
+        {
+            // A second at a time, and only while no renewal is on its way: the pump's clock moves while it waits.
+            if (renewals.InFlight == 0)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+
+        finish.TrySetResult();
+        await QueueTestClients.PollAsync(async () => (await service.GetQueueClient(_name).GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0, TimeSpan.FromSeconds(60), "the slow message being deleted");
         await stop.CancelAsync();
         await running;
 
         Assert.Equal(1, deliveries);
+        var sent = renewals.SentAt;
+        Assert.True(sent.Count >= 7, $"{sent.Count} renewals");
+        Assert.All(sent.Prepend(receivedAt).Zip(sent), pair => Assert.True(pair.Second - pair.First < options.VisibilityTimeout, $"a renewal sent {(pair.Second - pair.First).TotalSeconds} s after the last"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ProcessAsync_HandlerEndsWhileARenewalIsOnItsWayBack_MessageIsDeleted()
+    {
+        // The renewal reaches the service (which gives the message a new pop receipt), and its answer is held until the
+        // handler has ended; a renewal cancelled then would lose the new receipt, and the delete with the old one fail.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var handlerToken = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var renewalApplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holdRenewalAnswer = new InterceptingPolicy(
+            _ => ValueTask.CompletedTask,
+            async message =>
+            {
+                if (!IsRenewal(message))
+                {
+                    return;
+                }
+
+                renewalApplied.TrySetResult();
+                var handling = await handlerToken.Task;
+                var handlerEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (handling.Register(() => handlerEnded.TrySetResult()))
+                {
+                    await handlerEnded.Task;
+                }
+
+                message.CancellationToken.ThrowIfCancellationRequested(); // a renewal cancelled with the handling is cancelled on its way back
+            });
+        var service = QueueTestClients.Service(holdRenewalAnswer);
+        var options = Fast();
+        var pump = new QueueMessagePump(
+            service,
+            _name,
+            async (_, ct) =>
+            {
+                handlerToken.TrySetResult(ct);
+                await renewalApplied.Task;
+            },
+            options,
+            clock);
+        await pump.InitializeAsync();
+        await service.GetQueueClient(_name).SendMessageAsync("renewed as the handler ends");
+        var received = Assert.Single((await service.GetQueueClient(_name).ReceiveMessagesAsync(1, options.VisibilityTimeout)).Value);
+
+        var processing = pump.ProcessAsync(received, CancellationToken.None);
+        await handlerToken.Task;
+        clock.Advance(options.VisibilityTimeout / 3);
+        await processing;
+
+        Assert.Equal(0, (await service.GetQueueClient(_name).GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact(Timeout = 60_000)]
@@ -79,7 +166,7 @@ public class QueueMessagePumpTests
         var renewed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seeRenewals = new InterceptingPolicy(message =>
         {
-            if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Query.Contains("popreceipt=", StringComparison.Ordinal))
+            if (IsRenewal(message))
             {
                 renewed.TrySetResult();
             }
@@ -160,10 +247,57 @@ public class QueueMessagePumpTests
         Assert.Contains(logger.Exceptions, e => e is StorageUnavailableException { InnerException: AggregateException });
     }
 
+    /// <summary>
+    /// Short waits while idle; a hiding of 30 s, which outlasts a handler on a busy machine (renewed every 10 s), so a
+    /// message is delivered again only where a test means it to.
+    /// </summary>
     private static QueueMessagePumpOptions Fast() => new()
     {
-        VisibilityTimeout = TimeSpan.FromSeconds(1),
+        VisibilityTimeout = TimeSpan.FromSeconds(30),
         MinIdleDelay = TimeSpan.FromMilliseconds(20),
         MaxIdleDelay = TimeSpan.FromMilliseconds(200),
     };
+
+    /// <summary>Whether the request is a renewal: an update of a message by its pop receipt.</summary>
+    private static bool IsRenewal(HttpMessage message)
+        => message.Request.Method == RequestMethod.Put && message.Request.Uri.Query.Contains("popreceipt=", StringComparison.Ordinal);
+
+    /// <summary>Sees the pump's renewals (updates of a message by its pop receipt): when each was sent by the pump's clock, and which are under way.</summary>
+    private sealed class RenewalRecorder(TimeProvider clock) : HttpPipelinePolicy
+    {
+        private readonly ConcurrentQueue<DateTimeOffset> _sentAt = new();
+        private int _inFlight;
+        private int _completed;
+
+        public IReadOnlyList<DateTimeOffset> SentAt => [.. _sentAt];
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public int Completed => Volatile.Read(ref _completed);
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (!IsRenewal(message))
+            {
+                await ProcessNextAsync(message, pipeline);
+                return;
+            }
+
+            Interlocked.Increment(ref _inFlight);
+            _sentAt.Enqueue(clock.GetUtcNow());
+            try
+            {
+                await ProcessNextAsync(message, pipeline);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _completed);
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+            => throw new NotSupportedException("The clients under test are asynchronous.");
+
+    }
 }

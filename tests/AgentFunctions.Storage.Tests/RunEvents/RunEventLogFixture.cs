@@ -32,11 +32,11 @@ public sealed class RunEventLogFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Service.DeleteTableAsync(TableName);
 
     /// <summary>A log on the fixture's table; its table creation is done, so it sends only what the test asks for.</summary>
-    public async Task<TableRunEventLog> LogAsync(Action<RunEventLogOptions>? configure = null)
+    public async Task<TableRunEventLog> LogAsync(Action<RunEventLogOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new RunEventLogOptions { TableName = TableName };
         configure?.Invoke(options);
-        var log = new TableRunEventLog(Service, options);
+        var log = new TableRunEventLog(Service, options, time);
         await log.InitializeAsync();
         return log;
     }

@@ -1,5 +1,6 @@
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Stores;
+using AgentFunctions.Storage.RunEvents;
 using Azure;
 using static AgentFunctions.Storage.Tests.RunEvents.RunEventTestData;
 
@@ -150,7 +151,7 @@ public class RunEventWriterTests(RunEventLogFixture fixture) : IClassFixture<Run
             await Task.Delay(10, deadline.Token);
         }
 
-        await Task.Delay(200); // the failed write puts its events back
+        await ((TableRunEventWriter)writer).WriteLoop; // the failed write has put its events back and kept its failure
         fixture.Outage.Down = false;
         await Assert.ThrowsAsync<RequestFailedException>(async () => await writer.AppendAsync(Token(1)));
         await writer.AppendAsync(Token(1));

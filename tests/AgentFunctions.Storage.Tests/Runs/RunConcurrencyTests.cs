@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Runs;
+using Microsoft.Extensions.Time.Testing;
 using static AgentFunctions.Storage.Tests.Runs.RunStoreFixture;
 
 namespace AgentFunctions.Storage.Tests.Runs;
@@ -90,12 +91,12 @@ public class RunConcurrencyTests(RunStoreFixture fixture) : IClassFixture<RunSto
     [Fact]
     public async Task TryAcquireAsync_ExecutorsRacingForAnExpiredLease_ExactlyOneTakesItOver()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var run = await store.CreateAsync(NewRun(owner, NewThreadId()));
         await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-a", Lease);
-        clock.Now = Start + Lease + TimeSpan.FromSeconds(1);
+        clock.SetUtcNow(Start + Lease + TimeSpan.FromSeconds(1));
 
         var takers = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => store.TryAcquireAsync(owner, run.ThreadId, run.RunId, $"executor-{i}", Lease)));
 

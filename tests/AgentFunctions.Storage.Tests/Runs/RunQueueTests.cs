@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Runs;
+using Microsoft.Extensions.Time.Testing;
 using static AgentFunctions.Storage.Tests.Runs.RunStoreFixture;
 
 namespace AgentFunctions.Storage.Tests.Runs;
@@ -238,31 +239,31 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     [Fact]
     public async Task TryAcquireAsync_ExpiredLease_SecondExecutorTakesItOverWithTheNextAttempt()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var thread = NewThreadId();
         var run = await store.CreateAsync(NewRun(owner, thread));
         await store.TryAcquireAsync(owner, thread, run.RunId, "executor-a", Lease);
-        clock.Now = Start + Lease + TimeSpan.FromTicks(1);
+        clock.SetUtcNow(Start + Lease + TimeSpan.FromTicks(1));
 
         var taken = await store.TryAcquireAsync(owner, thread, run.RunId, "executor-b", Lease);
 
         Assert.Equal("executor-b", taken?.LeaseOwner);
         Assert.Equal(2, taken?.Attempt);
-        Assert.Equal(clock.Now + Lease, taken?.LeaseExpiresAt);
+        Assert.Equal(clock.GetUtcNow() + Lease, taken?.LeaseExpiresAt);
     }
 
     [Fact]
     public async Task TryAcquireAsync_LiveLease_ReturnsNull()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var thread = NewThreadId();
         var run = await store.CreateAsync(NewRun(owner, thread));
         await store.TryAcquireAsync(owner, thread, run.RunId, "executor-a", Lease);
-        clock.Now = Start + Lease - TimeSpan.FromTicks(1);
+        clock.SetUtcNow(Start + Lease - TimeSpan.FromTicks(1));
 
         var taken = await store.TryAcquireAsync(owner, thread, run.RunId, "executor-b", Lease);
 
@@ -286,17 +287,17 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     [Fact]
     public async Task RenewLeaseAsync_Holder_ExtendsTheLeaseFromNow()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var run = await store.CreateAsync(NewRun(owner, NewThreadId()));
         var running = await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-a", Lease);
-        clock.Now = Start.AddSeconds(30);
+        clock.SetUtcNow(Start.AddSeconds(30));
 
         var renewed = await store.RenewLeaseAsync(running!, Lease);
 
         var read = await store.GetAsync(owner, run.ThreadId, run.RunId);
-        Assert.Equal(clock.Now + Lease, renewed.LeaseExpiresAt);
+        Assert.Equal(clock.GetUtcNow() + Lease, renewed.LeaseExpiresAt);
         Assert.Equal(renewed.LeaseExpiresAt, read?.LeaseExpiresAt);
         Assert.Equal(renewed.ETag, read?.ETag);
     }
@@ -304,12 +305,12 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     [Fact]
     public async Task RenewLeaseAsync_StaleETagAfterTakeover_ThrowsStoreConflict()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var run = await store.CreateAsync(NewRun(owner, NewThreadId()));
         var lost = await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-a", Lease);
-        clock.Now = Start + Lease + TimeSpan.FromSeconds(1);
+        clock.SetUtcNow(Start + Lease + TimeSpan.FromSeconds(1));
         await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-b", Lease);
 
         await Assert.ThrowsAsync<StoreConflictException>(() => store.RenewLeaseAsync(lost!, Lease));
@@ -332,12 +333,12 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     [Fact]
     public async Task CompleteAsync_ByAnExecutorWhoseLeaseWasTakenOver_ThrowsStoreConflict()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var run = await store.CreateAsync(NewRun(owner, NewThreadId()));
         var lost = await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-a", Lease);
-        clock.Now = Start + Lease + TimeSpan.FromSeconds(1);
+        clock.SetUtcNow(Start + Lease + TimeSpan.FromSeconds(1));
         await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-b", Lease);
 
         await Assert.ThrowsAsync<StoreConflictException>(() => store.CompleteAsync(lost!, RunStatus.Success));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Stores;
 using AgentFunctions.Storage.Runs;
+using Microsoft.Extensions.Time.Testing;
 using static AgentFunctions.Storage.Tests.Runs.RunStoreFixture;
 
 namespace AgentFunctions.Storage.Tests.Runs;
@@ -14,7 +15,7 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
     [Fact]
     public async Task GetAsync_AfterCreate_RoundTripsEveryField()
     {
-        var clock = new ManualTimeProvider(Start.AddTicks(1234567));
+        var clock = new FakeTimeProvider(Start.AddTicks(1234567));
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var kwargs = JsonObjects.Parse("""
@@ -36,8 +37,8 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
         Assert.Equal(MultitaskStrategy.Rollback, read.MultitaskStrategy);
         Assert.True(JsonElement.DeepEquals(kwargs, read.Kwargs));
         Assert.True(JsonElement.DeepEquals(metadata, read.Metadata));
-        Assert.Equal(clock.Now, read.CreatedAt);
-        Assert.Equal(clock.Now, read.UpdatedAt);
+        Assert.Equal(clock.GetUtcNow(), read.CreatedAt);
+        Assert.Equal(clock.GetUtcNow(), read.UpdatedAt);
         Assert.Null(read.Error);
         Assert.Null(read.CancelRequested);
         Assert.Null(read.LeaseOwner);
@@ -49,11 +50,11 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
     [Fact]
     public async Task GetAsync_AfterAcquireAndCancelRequest_RoundTripsLeaseAttemptAndRequest()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var run = await store.CreateAsync(NewRun(owner, NewThreadId()));
-        clock.Now = Start.AddSeconds(3);
+        clock.SetUtcNow(Start.AddSeconds(3));
         await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-a", Lease);
 
         var flagged = await store.RequestCancelAsync(owner, run.ThreadId, run.RunId, CancelAction.Rollback);
@@ -62,23 +63,23 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
         Assert.NotNull(read);
         Assert.Equal(RunStatus.Running, read.Status);
         Assert.Equal("executor-a", read.LeaseOwner);
-        Assert.Equal(clock.Now + Lease, read.LeaseExpiresAt);
+        Assert.Equal(clock.GetUtcNow() + Lease, read.LeaseExpiresAt);
         Assert.Equal(1, read.Attempt);
         Assert.Equal(CancelAction.Rollback, read.CancelRequested);
         Assert.Equal(Start, read.CreatedAt);
-        Assert.Equal(clock.Now, read.UpdatedAt);
+        Assert.Equal(clock.GetUtcNow(), read.UpdatedAt);
         Assert.Equal(flagged?.ETag, read.ETag);
     }
 
     [Fact]
     public async Task GetAsync_AfterComplete_RoundTripsStatusErrorAndClearedLease()
     {
-        var clock = new ManualTimeProvider(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = fixture.StoreWith(clock);
         var owner = NewOwner();
         var run = await store.CreateAsync(NewRun(owner, NewThreadId()));
         var acquired = await store.TryAcquireAsync(owner, run.ThreadId, run.RunId, "executor-a", Lease);
-        clock.Now = Start.AddSeconds(9);
+        clock.SetUtcNow(Start.AddSeconds(9));
 
         var completed = await store.CompleteAsync(acquired!, RunStatus.Error, "The model could not be reached.");
         var read = await store.GetAsync(owner, run.ThreadId, run.RunId);
@@ -86,7 +87,7 @@ public class TableRunStoreTests(RunStoreFixture fixture) : IClassFixture<RunStor
         Assert.NotNull(read);
         Assert.Equal(RunStatus.Error, read.Status);
         Assert.Equal("The model could not be reached.", read.Error);
-        Assert.Equal(clock.Now, read.UpdatedAt);
+        Assert.Equal(clock.GetUtcNow(), read.UpdatedAt);
         Assert.Null(read.LeaseOwner);
         Assert.Null(read.LeaseExpiresAt);
         Assert.Equal(1, read.Attempt);

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Stores;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Storage.Threads;
 using Azure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFunctions.Storage.Tests.Threads;
 
@@ -78,7 +79,7 @@ public class TableThreadStoreTests(ThreadStoreFixture fixture) : IClassFixture<T
     public async Task CreateAsync_NewThread_SetsCreatedAtAndUpdatedAtFromTheClock()
     {
         var now = new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero).AddTicks(7);
-        var store = new TableThreadStore(fixture.Service, fixture.TableName, new ManualTimeProvider(now));
+        var store = new TableThreadStore(fixture.Service, fixture.TableName, new FakeTimeProvider(now));
         var thread = ThreadStoreFixture.NewThread(ThreadStoreFixture.NewOwner()) with
         {
             CreatedAt = DateTimeOffset.UnixEpoch,
@@ -130,15 +131,15 @@ public class TableThreadStoreTests(ThreadStoreFixture fixture) : IClassFixture<T
     [Fact]
     public async Task UpdateAsync_AnyVersion_SetsUpdatedAtFromTheClock()
     {
-        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var store = new TableThreadStore(fixture.Service, fixture.TableName, clock);
         var created = await store.CreateAsync(ThreadStoreFixture.NewThread(ThreadStoreFixture.NewOwner()));
-        clock.Now = clock.Now.AddMinutes(5);
+        clock.SetUtcNow(clock.GetUtcNow().AddMinutes(5));
 
         var updated = await store.UpdateAsync(created, created.ETag);
 
         Assert.NotNull(updated);
-        Assert.Equal(clock.Now, updated.UpdatedAt);
+        Assert.Equal(clock.GetUtcNow(), updated.UpdatedAt);
         Assert.Equal(created.CreatedAt, updated.CreatedAt);
     }
 
