@@ -19,7 +19,9 @@
 # --bench: after the tests, the streamed-run benchmark through the host against the standalone server on the same
 #   storage (tests/AgentFunctions.Benchmarks, `functions`). The host and its worker still trace and export then (to
 #   the port nobody listens on once the trace tests have ended); the standalone server does neither.
-# The closing line is "func-e2e: N passed, N failed", the compatibility and trace tests together (a failed
+# Then the host once more with a bad setting (Http:SseHeartbeat=00:00:00): the app must stop at start (the setting
+# named in the host's log, or the host giving up on a worker that exits at start) and no route answer (one check).
+# The closing line is "func-e2e: N passed, N failed", the compatibility, trace and bad-setting tests together (a failed
 # invocation in the host's log counts as a failure, but not one whose client went away mid-stream); the exit code is
 # non-zero on any failure, or when the host did not start (its log is printed then).
 set -euo pipefail
@@ -81,31 +83,36 @@ if [ "${1:-}" = "--inside-storage" ]; then
   done
   otlp=(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
 
-  if [ "$kind" = func ]; then
-    (cd "$app" && AzureWebJobsStorage="$storage" exec env "${otlp[@]}" func start --port "$port") >"$log" 2>&1 &
-    host_pid=$!
-  else
-    # local.settings.json's Values as environment variables, as Core Tools sets them (empty ones are left unset).
-    mapfile -t settings < <(python3 -c '
+  # Starts the host (with more settings when given, NAME=value) writing to $log; sets host_pid.
+  start_host() {
+    if [ "$kind" = func ]; then
+      (cd "$app" && AzureWebJobsStorage="$storage" exec env "${otlp[@]}" "$@" func start --port "$port") >"$log" 2>&1 &
+      host_pid=$!
+    else
+      # local.settings.json's Values as environment variables, as Core Tools sets them (empty ones are left unset).
+      mapfile -t settings < <(python3 -c '
 import json, sys
 for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {}).items():
     if value not in ("", None):
         print(f"{key}={value}")' "$app/local.settings.json")
-    mkdir -p "$work/secrets" "$work/logs" "$work/workers"
-    (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" "${otlp[@]}" \
-      AzureWebJobsStorage="$storage" \
-      AzureWebJobsScriptRoot="$app" \
-      AZURE_FUNCTIONS_ENVIRONMENT=Development \
-      FUNCTIONS_CORETOOLS_ENVIRONMENT=true \
-      FNHOST_DISABLE_AUTH=true \
-      AzureWebJobsSecretStorageType=files FUNCTIONS_SECRETS_PATH="$work/secrets" FUNCTIONS_LOGS_PATH="$work/logs" \
-      languageWorkers__workersDirectory="$work/workers" \
-      'AzureFunctionsJobHost__logging__logLevel__Azure.Core=Warning' \
-      ASPNETCORE_URLS="$base" \
-      DOTNET_ROLL_FORWARD=Major \
-      dotnet "$target") >"$log" 2>&1 &
-    host_pid=$!
-  fi
+      mkdir -p "$work/secrets" "$work/logs" "$work/workers"
+      (cd "$work" && exec env -u CONTAINER_NAME "${settings[@]}" "${otlp[@]}" \
+        AzureWebJobsStorage="$storage" \
+        AzureWebJobsScriptRoot="$app" \
+        AZURE_FUNCTIONS_ENVIRONMENT=Development \
+        FUNCTIONS_CORETOOLS_ENVIRONMENT=true \
+        FNHOST_DISABLE_AUTH=true \
+        AzureWebJobsSecretStorageType=files FUNCTIONS_SECRETS_PATH="$work/secrets" FUNCTIONS_LOGS_PATH="$work/logs" \
+        languageWorkers__workersDirectory="$work/workers" \
+        'AzureFunctionsJobHost__logging__logLevel__Azure.Core=Warning' \
+        ASPNETCORE_URLS="$base" \
+        DOTNET_ROLL_FORWARD=Major \
+        "$@" \
+        dotnet "$target") >"$log" 2>&1 &
+      host_pid=$!
+    fi
+  }
+  start_host
   echo "func-e2e: host (pid $host_pid, $kind) starting on $base ..." >&2
 
   # Ready: the host runs and has indexed the app's functions (its admin API lists them).
@@ -180,7 +187,31 @@ PY
   fi
   stop_host
 
-  python3 - "$work/compat.tap" "$failures" "$SECONDS" "$kind" "$aborted" "$work/trx/host-traces.trx" <<'PY'
+  # A bad setting stops the app at start, named in the host's log (the worker's output), and no route answers.
+  bad_setting=1
+  log="$work/host-bad-setting.log"
+  start_host Http__SseHeartbeat=00:00:00
+  # The worker's own output names the setting; a host that does not relay it to its log still shows the worker
+  # failing at start (its restarts exhausted) and never serving a route.
+  named='Http:SseHeartbeat must be a positive duration'
+  gave_up='Exceeded language worker restart retry count'
+  for _ in $(seq 1 240); do
+    grep -qE "$named|$gave_up" "$log" 2>/dev/null && break
+    sleep 0.5
+  done
+  if grep -qE "$named|$gave_up" "$log" 2>/dev/null \
+    && [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$base/ok" 2>/dev/null || true)" != 200 ]; then
+    bad_setting=0
+    if grep -q "$named" "$log"; then how="the setting named in the host's log"; else how="the host gave up restarting the worker (its log does not relay the worker's message)"; fi
+    echo "func-e2e: a bad setting (Http:SseHeartbeat=00:00:00) stopped the app at start: $how; no route answered" >&2
+  else
+    echo "func-e2e: with a bad setting the host's log did not name it, or a route answered; its log:" >&2
+    tail -n 40 "$log" >&2
+    status=1
+  fi
+  stop_host
+
+  python3 - "$work/compat.tap" "$failures" "$SECONDS" "$kind" "$aborted" "$work/trx/host-traces.trx" "$bad_setting" <<'PY'
 import os, re, sys
 text = open(sys.argv[1], encoding="utf-8").read() if os.path.exists(sys.argv[1]) else ""
 counts = dict(re.findall(r"^# (pass|fail|cancelled|skipped|todo) (\d+)$", text, re.M))
@@ -198,6 +229,11 @@ else:
     host_passed, host_failed = int(values["passed"]), int(values["failed"])
     passed += host_passed
     failed += host_failed + (1 if host_passed + host_failed == 0 else 0)
+# The bad-setting start (one check).
+if sys.argv[7] == "0":
+    passed += 1
+else:
+    failed += 1
 print(f"func-e2e: trace tests through the host: {host_passed} passed, {host_failed} failed", file=sys.stderr)
 print(f"func-e2e: the app under {'func start' if sys.argv[4] == 'func' else 'the Functions host built from source'}, "
       f"{sys.argv[2]} failed invocations in the host's log (and {sys.argv[5]} whose client went away), {sys.argv[3]} s with the host",
