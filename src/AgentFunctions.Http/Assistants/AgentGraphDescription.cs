@@ -39,6 +39,22 @@ internal static class AgentGraphDescription
         }
         """);
 
+    /// <summary>An Agent Framework agent's graph: one node, <c>agent</c>, which calls its own tools.</summary>
+    public static JsonElement AgentOnly() => WireJson.Build(w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("nodes");
+        WriteSchemaNode(w, AgentGraph.StartNode);
+        WriteRunnableNode(w, AgentGraph.AgentNode);
+        WriteSchemaNode(w, End);
+        w.WriteEndArray();
+        w.WriteStartArray("edges");
+        WriteEdge(w, AgentGraph.StartNode, AgentGraph.AgentNode, conditional: false);
+        WriteEdge(w, AgentGraph.AgentNode, End, conditional: false);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
     /// <summary><c>{nodes, edges}</c>, as LangChain's <c>Graph.to_json()</c> draws a graph.</summary>
     public static JsonElement Graph() => WireJson.Build(w =>
     {

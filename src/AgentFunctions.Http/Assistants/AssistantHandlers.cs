@@ -333,8 +333,11 @@ public static class AssistantHandlers
     public static async Task<IResult> GetGraphAsync(HttpContext context, string assistantId)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _ = await FindAsync(context, assistantId).ConfigureAwait(false);
-        return TypedResults.Json(AgentGraphDescription.Graph());
+        var assistant = await FindAsync(context, assistantId).ConfigureAwait(false);
+        var graphs = context.RequestServices.GetRequiredService<AssistantLookup>().Graphs;
+        return TypedResults.Json(graphs.TryGet(assistant.GraphId, out var graph) && graph is AgentFrameworkGraph
+            ? AgentGraphDescription.AgentOnly()
+            : AgentGraphDescription.Graph());
     }
 
     /// <summary><c>GET /assistants/{assistant_id}/schemas</c>: the JSON Schemas of the graph's input, output, state and config.</summary>

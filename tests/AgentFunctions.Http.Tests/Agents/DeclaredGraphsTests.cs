@@ -186,5 +186,13 @@ public sealed class DeclaredGraphsTests(DeclaredGraphsServerFixture server) : IC
         Assert.Empty(Enum(properties.GetProperty("tools").GetProperty("items")));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Graph_AgentFrameworkAgent_IsOneAgentNode()
+    {
+        var graph = await (await _api.Client.GetAsync("/assistants/af-agent/graph")).ReadJsonAsync();
+
+        Assert.Equal(["__start__", "agent", "__end__"], graph.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()));
+    }
+
     private static List<string?> Enum(JsonElement schema) => [.. schema.GetProperty("enum").EnumerateArray().Select(e => e.GetString())];
 }
