@@ -1,9 +1,13 @@
 using System.Net.Sockets;
+using AgentFunctions.Core.Models;
+using AgentFunctions.Core.Tools;
 using AgentFunctions.Hosting;
+using AgentFunctions.Hosting.Agents;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Http;
 using AgentFunctions.Http.Endpoints;
 using AgentFunctions.Http.Identity;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Server;
@@ -13,18 +17,23 @@ internal static partial class ServerApp
 {
     public const int DefaultPort = 8123;
 
+    /// <summary>The setting that serves the demo Agent Framework agent (graph <see cref="DemoAgentGraphId"/>).</summary>
+    public const string DemoAgentSetting = "AgentFramework:DemoAgent";
+
+    public const string DemoAgentGraphId = "af-agent";
+
     /// <summary>
     /// Builds and starts the server; null when it cannot start for a reason the user fixes, which is written to
     /// <paramref name="error"/> without a stack trace: a bad setting (named, with why) or the port taken. Any other
     /// failure is thrown.
     /// </summary>
-    public static async Task<WebApplication?> TryStartAsync(string[] args, TextWriter error, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<WebApplication?> TryStartAsync(string[] args, TextWriter error, Action<WebApplicationBuilder>? configure = null, Action<AgentFunctionsBuilder>? agents = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         WebApplication? app = null;
         try
         {
-            app = Build(args, configure);
+            app = Build(args, configure, agents);
             await app.StartAsync().ConfigureAwait(false);
             return app;
         }
@@ -45,8 +54,11 @@ internal static partial class ServerApp
         return null;
     }
 
-    /// <summary>Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built.</summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built;
+    /// <paramref name="agents"/> declares graphs, tools and models in code (a project of a team's own does the same in its Program.cs).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<AgentFunctionsBuilder>? agents = null)
     {
         // The app's own folder is its content root, so its appsettings.json applies wherever it is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -64,7 +76,19 @@ internal static partial class ServerApp
             builder.Configuration.AddInMemoryCollection([new($"{HttpApiOptions.SectionName}:{nameof(HttpApiOptions.CorsOrigins)}:0", "*")]);
         }
 
-        builder.Services.AddAgentFunctions(builder.Configuration);
+        var declared = builder.Services.AddAgentFunctions(builder.Configuration);
+        if (builder.Configuration.GetValue<bool>(DemoAgentSetting))
+        {
+            // An Agent Framework agent over the offline model, with the calculator: for the SDK tests and for trying it out.
+            declared.AddAgent(DemoAgentGraphId, sp => new ChatClientAgent(
+                new OfflineChatClient(sp.GetRequiredService<OfflineChatClientOptions>()),
+                name: DemoAgentGraphId,
+                description: "An Agent Framework ChatClientAgent over the offline model, with the calculator tool.",
+                tools: [CalculatorFunction.Instance],
+                loggerFactory: sp.GetService<ILoggerFactory>()));
+        }
+
+        agents?.Invoke(declared);
         builder.Services.AddAgentFunctionsWorkers();
 
         var app = builder.Build();

@@ -61,6 +61,9 @@ public sealed partial class ToolRegistry
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> is a valid tool name: 1 to 64 letters, digits, '_' or '-'.</summary>
+    public static bool IsValidName(string? name) => name is not null && ValidName().IsMatch(name);
+
     public bool TryGet(string name, [NotNullWhen(true)] out AIFunction? tool)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -169,6 +172,28 @@ public sealed partial class ToolRegistry
         return await InvokeCoreAsync(tool, arguments, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Invokes <paramref name="tool"/> (registered here or not, such as a tool source's) with <paramref name="argumentsJson"/>,
+    /// as <see cref="InvokeAsync(string, string?, CancellationToken)"/>: a failure comes back as an error result.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<ToolResult> InvokeAsync(AIFunction tool, string? argumentsJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        cancellationToken.ThrowIfCancellationRequested();
+        Dictionary<string, object?> arguments;
+        try
+        {
+            arguments = ParseArguments(argumentsJson);
+        }
+        catch (JsonException ex)
+        {
+            return ToolResult.Error(Shorten($"Invalid arguments for tool '{tool.Name}': {ex.Message}"));
+        }
+
+        return await InvokeCoreAsync(tool, arguments, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<ToolResult> InvokeCoreAsync(
         AIFunction tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
     {
@@ -211,7 +236,7 @@ public sealed partial class ToolRegistry
         return arguments;
     }
 
-    private static string ResultText(object? result) => result switch
+    internal static string ResultText(object? result) => result switch
     {
         null => string.Empty,
         string text => text,
