@@ -17,6 +17,9 @@ public sealed partial class McpToolServerOptions
     /// <summary>The default of <see cref="ToolTimeout"/>.</summary>
     public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default of <see cref="ListTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultListTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The server's MCP endpoint (Streamable HTTP), an absolute http or https URL such as <c>https://host/mcp</c>.</summary>
     public Uri? Url { get; set; }
 
@@ -27,10 +30,16 @@ public sealed partial class McpToolServerOptions
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// The longest time one request to the server may take: a tool call (connecting included, when the connection
-    /// has to be made first) or reading the tool list. A call that takes longer answers the model with an error.
+    /// The longest time a tool call may take, connecting included when the connection has to be made first. A call
+    /// that takes longer answers the model with an error.
     /// </summary>
     public TimeSpan ToolTimeout { get; set; } = DefaultToolTimeout;
+
+    /// <summary>
+    /// The longest time reading the tool list may take, connecting included. When it takes longer, a run gets the
+    /// tools last read (or none).
+    /// </summary>
+    public TimeSpan ListTimeout { get; set; } = DefaultListTimeout;
 
     /// <summary>
     /// Whether <paramref name="name"/> can name a server: 1 to <see cref="MaxNameLength"/> letters, digits, '-' and
@@ -65,9 +74,12 @@ public sealed partial class McpToolServerOptions
             errors.Add($"{section}:Url must not carry credentials; put them in {section}:Headers.");
         }
 
-        if (options.ToolTimeout <= TimeSpan.Zero || options.ToolTimeout > TimeSpan.FromHours(1))
+        foreach (var (setting, value) in new[] { (nameof(ToolTimeout), options.ToolTimeout), (nameof(ListTimeout), options.ListTimeout) })
         {
-            errors.Add($"{section}:ToolTimeout must be a positive duration of at most an hour (such as 00:00:30), not {options.ToolTimeout}.");
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromHours(1))
+            {
+                errors.Add($"{section}:{setting} must be a positive duration of at most an hour (such as 00:00:30), not {value}.");
+            }
         }
 
         foreach (var (header, value) in options.Headers)

@@ -38,6 +38,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     private readonly Uri _url;
     private readonly Dictionary<string, string> _headers;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _listTimeout;
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -68,14 +69,15 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         _url = options.Url!;
         _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
         _timeout = options.ToolTimeout;
+        _listTimeout = options.ListTimeout;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<McpToolSource>();
 
-        // One connection pool for the source's life, across sessions; each request is bounded by the tool timeout
+        // One connection pool for the source's life, across sessions; each request is bounded by a timeout of ours
         // (the standalone GET stream of server notifications is long-lived, so the client itself has no timeout).
         _http = new HttpClient(new SocketsHttpHandler
         {
-            ConnectTimeout = _timeout,
+            ConnectTimeout = _timeout < _listTimeout ? _listTimeout : _timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         })
         {
@@ -108,7 +110,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         }
 
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(_timeout);
+        bounded.CancelAfter(_listTimeout);
         McpClient? client = null;
         var entered = false;
         try
@@ -260,7 +262,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
                 Name = Name,
                 TransportMode = HttpTransportMode.StreamableHttp,
                 AdditionalHeaders = _headers,
-                ConnectionTimeout = _timeout,
+                ConnectionTimeout = _timeout < _listTimeout ? _listTimeout : _timeout,
             },
             _http,
             _loggerFactory,
@@ -268,7 +270,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         var options = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "AgentFunctions", Version = typeof(McpToolSource).Assembly.GetName().Version?.ToString() ?? "1.0.0" },
-            InitializationTimeout = _timeout,
+            InitializationTimeout = _timeout < _listTimeout ? _listTimeout : _timeout,
             Handlers = new McpClientHandlers
             {
                 NotificationHandlers =
