@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
+using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
@@ -123,12 +124,15 @@ public static class AgentFunctionsServiceCollectionExtensions
     {
         services.TryAddSingleton<ToolRegistry>();
         services.TryAddSingleton(CreateModel);
-        services.TryAddSingleton<IChatClientResolver, SingleChatClientResolver>();
+        services.TryAddSingleton<IChatClientResolver>(sp => new NamedChatClientResolver(sp.GetRequiredService<IChatClient>(), []));
     }
 
     private static void AddAgentFunctionsRuntime(this IServiceCollection services)
     {
-        services.TryAddSingleton<AgentGraph>();
+        // The built-in graph first: it is the default, served whatever else a deployment declares.
+        services.AddSingleton<IAgentGraph>(sp => new AgentGraph(
+            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IChatClientResolver>(), sp.GetRequiredService<ToolRegistry>(), sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<GraphRegistry>();
         services.TryAddSingleton<RunExecutor>();
         services.TryAddSingleton<RunWorker>();
         services.TryAddSingleton<Http.Assistants.AssistantLookup>();

@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Graphs;
 using System.Text.Json;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
@@ -42,7 +43,7 @@ public sealed class RunThroughOutageTests(FaultsFixture fixture) : IAsyncLifetim
         var events = new TableRunEventLog(_service, new RunEventLogOptions { TableName = "ev" + _suffix, FlushInterval = TimeSpan.FromMilliseconds(50) });
         var graph = new AgentGraph(_checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry());
         _executor = new RunExecutor(
-            _runs, _threads, new TableAssistantStore(_service, "as" + _suffix), _checkpoints, events, graph,
+            _runs, _threads, new TableAssistantStore(_service, "as" + _suffix), _checkpoints, events, new GraphRegistry([graph]),
             new RunExecutorOptions { CancelPollInterval = TimeSpan.FromMilliseconds(50), LeaseDuration = TimeSpan.FromSeconds(1) });
     }
 

@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Graphs;
 using System.Text.Json;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
@@ -45,7 +46,7 @@ public sealed class TakeoverTests(FaultsFixture fixture) : IAsyncLifetime
         _events = new TableRunEventLog(_service, new RunEventLogOptions { TableName = "ev" + _suffix, FlushInterval = TimeSpan.FromMilliseconds(50) });
         _graph = new AgentGraph(_checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry());
         var executor = new RunExecutor(
-            _runs, _threads, new TableAssistantStore(_service, "as" + _suffix), _checkpoints, _events, _graph,
+            _runs, _threads, new TableAssistantStore(_service, "as" + _suffix), _checkpoints, _events, new GraphRegistry([_graph]),
             new RunExecutorOptions { CancelPollInterval = TimeSpan.FromMilliseconds(100), LeaseDuration = TimeSpan.FromSeconds(10), MaxTurnPollInterval = TimeSpan.FromMilliseconds(200) });
         _worker = new RunWorker(_runs, executor);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
@@ -69,13 +70,13 @@ public sealed partial class RunExecutor
     private readonly IAssistantStore _assistants;
     private readonly ICheckpointStore _checkpoints;
     private readonly IRunEventLog _eventLog;
-    private readonly AgentGraph _graph;
+    private readonly GraphRegistry _graphs;
     private readonly RunExecutorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
     public RunExecutor(
-        IRunStore runs, IThreadStore threads, IAssistantStore assistants, ICheckpointStore checkpoints, IRunEventLog eventLog, AgentGraph graph,
+        IRunStore runs, IThreadStore threads, IAssistantStore assistants, ICheckpointStore checkpoints, IRunEventLog eventLog, GraphRegistry graphs,
         RunExecutorOptions? options = null, TimeProvider? time = null, ILogger<RunExecutor>? logger = null, IRunCompletionObserver? completionObserver = null)
     {
         CompletionObserver = completionObserver;
@@ -84,7 +85,7 @@ public sealed partial class RunExecutor
         _assistants = assistants;
         _checkpoints = checkpoints;
         _eventLog = eventLog;
-        _graph = graph;
+        _graphs = graphs;
         _options = options ?? new RunExecutorOptions();
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -167,7 +168,7 @@ public sealed partial class RunExecutor
         AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry)
     {
         var options = RunOptions.Parse(held.Kwargs);
-        var settings = await RetryAsync(ct => SettingsAsync(held, options, ct), held.RunId, "read its assistant", stop.Token).ConfigureAwait(false);
+        var (graph, settings) = await RetryAsync(ct => SettingsAsync(held, options, ct), held.RunId, "read its assistant", stop.Token).ConfigureAwait(false);
         var resume = held.Attempt > 1 ? await RetryAsync(ct => ResumeAsync(held, persistEvents, ct), held.RunId, "find where it stopped", stop.Token).ConfigureAwait(false) : null;
         var startCheckpoint = resume is not null ? resume.StartCheckpoint : options.CheckpointId
             ?? (await RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token).ConfigureAwait(false))?.CheckpointId;
@@ -180,12 +181,13 @@ public sealed partial class RunExecutor
         }
 
         var inputApplied = resume?.InputApplied == true;
-        var execution = _graph.Run(new RunRequest
+        var execution = graph.Run(new RunRequest
         {
             OwnerId = held.OwnerId,
             ThreadId = held.ThreadId,
             RunId = held.RunId,
             AssistantId = held.AssistantId,
+            GraphId = graph.Id,
             Input = inputApplied ? null : options.ToStateUpdate(),
             CheckpointId = inputApplied ? null : options.CheckpointId,
             FirstEventSequence = resume?.FirstEventSequence ?? 0,
@@ -472,11 +474,25 @@ public sealed partial class RunExecutor
 
     private sealed record Resume(bool InputApplied, string? StartCheckpoint, long FirstEventSequence, bool LogCompleted);
 
-    private async Task<AssistantSettings> SettingsAsync(AgentRun run, RunOptions options, CancellationToken cancellationToken)
+    /// <summary>The run's graph (its assistant's, or the graph whose default assistant it names) and its settings: the graph's defaults, the assistant's config over them, the run's config over that.</summary>
+    private async Task<(IAgentGraph Graph, AssistantSettings Settings)> SettingsAsync(AgentRun run, RunOptions options, CancellationToken cancellationToken)
     {
+        if (_graphs.FindByDefaultAssistant(run.AssistantId) is { } graph)
+        {
+            return (graph, graph.Defaults.Merge(options.Config));
+        }
+
         var assistant = await _assistants.GetAsync(run.OwnerId, run.AssistantId, cancellationToken).ConfigureAwait(false);
-        var settings = assistant is not null ? AssistantSettings.From(assistant.Config) : GraphDefaults.Settings;
-        return settings.Merge(options.Config);
+        if (assistant is null)
+        {
+            // Its assistant was deleted after the run was created: the run goes on with the first graph's defaults, as before.
+            graph = _graphs.Graphs.Count > 0 ? _graphs.Graphs[0] : throw new InvalidOperationException("This deployment serves no graph.");
+            return (graph, graph.Defaults.Merge(options.Config));
+        }
+
+        return _graphs.TryGet(assistant.GraphId, out graph)
+            ? (graph, graph.Defaults.Merge(assistant.Config).Merge(options.Config))
+            : throw new InvalidOperationException($"Assistant {assistant.AssistantId} runs graph '{assistant.GraphId}', which this deployment does not serve.");
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Run {RunId} on thread {ThreadId} started (attempt {Attempt})")]
@@ -847,11 +863,4 @@ public sealed partial class RunHandle
 
     [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory after event {Sequence}; it reads on from the run's event log")]
     private static partial void LogFellBehind(ILogger logger, string runId, long sequence);
-}
-
-/// <summary>The settings of a graph's default assistant: the assistant id that is the graph id.</summary>
-public static class GraphDefaults
-{
-    /// <summary>The agent graph with the calculator enabled.</summary>
-    public static AssistantSettings Settings { get; } = new() { Tools = ["calculator"] };
 }

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.Messages;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
@@ -13,21 +15,66 @@ using Microsoft.Extensions.AI;
 namespace AgentFunctions.Core.Runtime;
 
 /// <summary>
-/// The tool-calling agent that LangGraph users know as a two-node graph (graph id <c>agent</c>): node
-/// <c>agent</c> calls the model with the thread's messages; when the reply calls tools, node <c>tools</c>
-/// runs them (in parallel, one tool message each) and control returns to <c>agent</c>; otherwise the
-/// run ends. The input is checkpointed first (source <c>input</c>), then every node's completion
-/// (source <c>loop</c>), with LangGraph's step numbers. Events are produced as they happen: each
-/// token as the model streams it.
+/// The tool-calling loop that LangGraph users know as a two-node graph (the built-in graph id is <c>agent</c>; a
+/// deployment declares more with an <see cref="AgentGraphDefinition"/>): node <c>agent</c> calls the model with the
+/// thread's messages; when the reply calls tools, node <c>tools</c> runs them (in parallel, one tool message each) and
+/// control returns to <c>agent</c>; otherwise the run ends. The input is checkpointed first (source <c>input</c>), then
+/// every node's completion (source <c>loop</c>), with LangGraph's step numbers. Events are produced as they happen:
+/// each token as the model streams it. The loop owns tool calls (each one checkpointed), calling
+/// <see cref="AIFunction.InvokeAsync"/> itself.
 /// </summary>
-public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver models, ToolRegistry tools, TimeProvider? time = null)
+public sealed class AgentGraph : IAgentGraph
 {
     public const string GraphId = "agent";
     public const string AgentNode = "agent";
     public const string ToolsNode = "tools";
     public const string StartNode = "__start__";
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ICheckpointStore _checkpoints;
+    private readonly IChatClientResolver _models;
+    private readonly ToolRegistry _tools;
+    private readonly IReadOnlyList<IToolSource> _toolSources;
+    private readonly AgentGraphDefinition _definition;
+    private readonly TimeProvider _time;
+
+    /// <summary>The built-in graph <c>agent</c>: the default model with every registered tool.</summary>
+    public AgentGraph(ICheckpointStore checkpoints, IChatClientResolver models, ToolRegistry tools, TimeProvider? time = null)
+        : this(AgentGraphDefinition.BuiltIn, checkpoints, models, tools, [], time)
+    {
+    }
+
+    /// <summary>The graph <paramref name="definition"/> declares, its tool sources resolved (<paramref name="toolSources"/>, in the definition's order).</summary>
+    public AgentGraph(
+        AgentGraphDefinition definition, ICheckpointStore checkpoints, IChatClientResolver models, ToolRegistry tools, IReadOnlyList<IToolSource> toolSources, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(tools);
+        ArgumentNullException.ThrowIfNull(toolSources);
+        _definition = definition;
+        _checkpoints = checkpoints;
+        _models = models;
+        _tools = tools;
+        _toolSources = toolSources;
+        _time = time ?? TimeProvider.System;
+        Defaults = definition.ToSettings();
+    }
+
+    public string Id => _definition.Id;
+
+    public string Description => _definition.Description ?? $"The tool-calling graph '{_definition.Id}'.";
+
+    public AssistantSettings Defaults { get; }
+
+    public AgentGraphDefinition Definition => _definition;
+
+    /// <summary>Every model (an assistant may pick any) and the graph's tools: its registered ones and its sources' (a source that cannot list them adds none).</summary>
+    public async ValueTask<GraphChoices> GetChoicesAsync(CancellationToken cancellationToken)
+    {
+        var offered = await OfferedToolsAsync(cancellationToken).ConfigureAwait(false);
+        return new GraphChoices(_models.Names, [.. offered.Select(t => t.Name)]);
+    }
 
     /// <summary>
     /// The graph's edges: after <c>__start__</c> and after <c>tools</c> comes <c>agent</c>; after <c>agent</c>,
@@ -107,12 +154,12 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
     private async IAsyncEnumerable<RunEvent> RunStepsAsync(RunRequest request, EventBuilder events, Action<RunOutcome> setOutcome, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var start = request.CheckpointId is { } from
-            ? await checkpoints.GetAsync(request.OwnerId, request.ThreadId, from, cancellationToken).ConfigureAwait(false)
+            ? await _checkpoints.GetAsync(request.OwnerId, request.ThreadId, from, cancellationToken).ConfigureAwait(false)
                 ?? throw new CheckpointNotFoundException($"Thread '{request.ThreadId}' has no checkpoint '{from}'.")
-            : await checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
+            : await _checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
 
         var cursor = new Cursor(start, request.CheckpointId is not null);
-        var enabledTools = tools.Resolve(request.Settings.Tools);
+        var enabledTools = await EnabledToolsAsync(request.Settings.Tools, cancellationToken).ConfigureAwait(false);
         var error = (RunEvent?)null;
 
         if (request.Input is { } input)
@@ -154,7 +201,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
         while (cursor.Next.Count > 0)
         {
             var node = cursor.Next[0];
-            if (!resuming && Matches(request.InterruptBefore, node))
+            if (!resuming && (Matches(request.InterruptBefore, node) || Matches(_definition.InterruptBefore, node)))
             {
                 setOutcome(new RunOutcome(RunStatus.Interrupted, null, cursor.CheckpointId));
                 yield break;
@@ -179,7 +226,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
             IReadOnlyList<string> next;
             if (node == AgentNode)
             {
-                var model = new ModelCall(new TracingChatClient(models.Resolve(request.Settings.Model)), request, cursor.State, enabledTools);
+                var model = new ModelCall(new TracingChatClient(_models.Resolve(request.Settings.Model ?? _definition.Model)), request, cursor.State, enabledTools);
                 await foreach (var e in CallModelAsync(model, events, task, cancellationToken).ConfigureAwait(false))
                 {
                     yield return e;
@@ -246,7 +293,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
                 yield return e;
             }
 
-            if (next.Count > 0 && Matches(request.InterruptAfter, node))
+            if (next.Count > 0 && (Matches(request.InterruptAfter, node) || Matches(_definition.InterruptAfter, node)))
             {
                 setOutcome(new RunOutcome(RunStatus.Interrupted, null, cursor.CheckpointId));
                 yield break;
@@ -281,7 +328,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
         });
         var tasks = WireJson.PendingTasks(next);
 
-        var put = await checkpoints.PutAsync(
+        var put = await _checkpoints.PutAsync(
             new CheckpointWrite
             {
                 OwnerId = request.OwnerId,
@@ -320,7 +367,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
     {
         var accumulator = new AIMessageChunkAccumulator();
         var messageId = "run-" + Guid.NewGuid().ToString("D");
-        var options = new ChatOptions { Tools = [.. call.Tools], ModelId = call.Request.Settings.Model };
+        var options = new ChatOptions { Tools = [.. call.Tools], ModelId = null };
         var history = new List<ChatMessage>();
         if (call.Request.Settings.SystemPrompt is { } prompt)
         {
@@ -375,7 +422,7 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
         }
     }
 
-    private async IAsyncEnumerable<(RunEvent? Event, ToolMessage? Message)> CallToolsAsync(
+    private static async IAsyncEnumerable<(RunEvent? Event, ToolMessage? Message)> CallToolsAsync(
         IReadOnlyList<ToolCall> calls, IReadOnlyList<AIFunction> enabled, EventBuilder events, TaskInfo task, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Every call runs at once; each result is reported as it arrives, and the state gets them in call order.
@@ -401,11 +448,58 @@ public sealed class AgentGraph(ICheckpointStore checkpoints, IChatClientResolver
         }
     }
 
-    private async Task<ToolMessage> CallToolAsync(ToolCall call, IReadOnlyList<AIFunction> enabled, CancellationToken cancellationToken)
+    /// <summary>The graph's tools: its registered ones (all, when it names none) and then its sources', each name once.</summary>
+    private async Task<List<AIFunction>> OfferedToolsAsync(CancellationToken cancellationToken)
+    {
+        var offered = new List<AIFunction>();
+        if (_definition.Tools is { } names)
+        {
+            offered.AddRange(names.Select(n => _tools.TryGet(n, out var t) ? t : null).OfType<AIFunction>());
+        }
+        else
+        {
+            offered.AddRange(_tools.Resolve(null));
+        }
+
+        foreach (var source in _toolSources)
+        {
+            IReadOnlyList<AIFunction> listed;
+            try
+            {
+                listed = await source.GetToolsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A source that cannot list its tools now adds none: the run goes on with the others.
+                continue;
+            }
+
+            offered.AddRange(listed);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return [.. offered.Where(t => seen.Add(t.Name))];
+    }
+
+    /// <summary>The tools a run may call: the graph's, narrowed to <paramref name="names"/> (in that order) when given.</summary>
+    private async Task<IReadOnlyList<AIFunction>> EnabledToolsAsync(IReadOnlyList<string>? names, CancellationToken cancellationToken)
+    {
+        var offered = await OfferedToolsAsync(cancellationToken).ConfigureAwait(false);
+        if (names is null)
+        {
+            return offered;
+        }
+
+        var byName = offered.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        return [.. names.Select(n => byName.GetValueOrDefault(n)).OfType<AIFunction>()];
+    }
+
+    private static async Task<ToolMessage> CallToolAsync(ToolCall call, IReadOnlyList<AIFunction> enabled, CancellationToken cancellationToken)
     {
         using var span = ToolTelemetry.Start(call.Name, call.Id);
-        var result = enabled.Any(t => t.Name == call.Name)
-            ? await tools.InvokeAsync(call.Name, call.Args.GetRawText(), cancellationToken).ConfigureAwait(false)
+        var tool = enabled.FirstOrDefault(t => t.Name == call.Name);
+        var result = tool is not null
+            ? await ToolRegistry.InvokeAsync(tool, call.Args.GetRawText(), cancellationToken).ConfigureAwait(false)
             : ToolResult.Error($"Tool '{call.Name}' is not enabled for this assistant. Enabled: {(enabled.Count == 0 ? "none" : string.Join(", ", enabled.Select(t => t.Name)))}.");
         ToolTelemetry.End(span, result.IsError);
         return new ToolMessage

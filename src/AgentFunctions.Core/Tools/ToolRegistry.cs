@@ -169,6 +169,28 @@ public sealed partial class ToolRegistry
         return await InvokeCoreAsync(tool, arguments, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Invokes <paramref name="tool"/> (registered here or not, such as a tool source's) with <paramref name="argumentsJson"/>,
+    /// as <see cref="InvokeAsync(string, string?, CancellationToken)"/>: a failure comes back as an error result.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<ToolResult> InvokeAsync(AIFunction tool, string? argumentsJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tool);
+        cancellationToken.ThrowIfCancellationRequested();
+        Dictionary<string, object?> arguments;
+        try
+        {
+            arguments = ParseArguments(argumentsJson);
+        }
+        catch (JsonException ex)
+        {
+            return ToolResult.Error(Shorten($"Invalid arguments for tool '{tool.Name}': {ex.Message}"));
+        }
+
+        return await InvokeCoreAsync(tool, arguments, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<ToolResult> InvokeCoreAsync(
         AIFunction tool, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
     {

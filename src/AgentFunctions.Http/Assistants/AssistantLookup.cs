@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using AgentFunctions.Core.Assistants;
+using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
@@ -16,7 +15,7 @@ namespace AgentFunctions.Http.Assistants;
 public sealed class AssistantLookup(IAssistantStore store)
 {
     /// <summary>The id of the <c>agent</c> graph's default assistant.</summary>
-    public static string DefaultAssistantId { get; } = NameBasedUuid(AgentGraph.GraphId);
+    public static string DefaultAssistantId { get; } = GraphRegistry.DefaultAssistantId(AgentGraph.GraphId);
 
     /// <summary>The metadata LangGraph gives the assistants it creates itself: <c>{"created_by": "system"}</c>.</summary>
     public static JsonElement SystemMetadata { get; } = JsonObjects.Parse("""{"created_by":"system"}""");
@@ -55,17 +54,5 @@ public sealed class AssistantLookup(IAssistantStore store)
         ArgumentNullException.ThrowIfNull(assistant);
         ArgumentNullException.ThrowIfNull(options);
         return AssistantSettings.From(assistant.Config).Merge(options.Config);
-    }
-
-    private static string NameBasedUuid(string name)
-    {
-        // A version-5 style UUID: SHA-1 of a fixed namespace and the name, with the version and variant bits set.
-#pragma warning disable CA5350 // SHA-1 here makes an id, not a signature
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("agentfunctions:graph:" + name));
-#pragma warning restore CA5350
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true).ToString("D");
     }
 }

@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Graphs;
 using System.Diagnostics;
 using System.Text.Json;
 using AgentFunctions.Core.Models;
@@ -34,7 +35,7 @@ internal static class RuntimeBenchmark
         var runs = new TableRunStore(service, "bru" + suffix);
         var events = new TableRunEventLog(service, new RunEventLogOptions { TableName = "bev" + suffix });
         var executor = new RunExecutor(runs, threads, assistants, checkpoints, events,
-            new AgentGraph(checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry()));
+            new GraphRegistry([new AgentGraph(checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry())]));
         try
         {
             // Warm up both paths (JIT, tables, connections).

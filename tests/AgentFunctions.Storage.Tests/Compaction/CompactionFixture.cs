@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Graphs;
 using System.Text.Json;
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Models;
@@ -99,7 +100,7 @@ public sealed class CompactionFixture : IAsyncLifetime
 
     public RunExecutor Executor(IRunCompletionObserver? observer = null) => new(
         Runs, Threads, Assistants, Checkpoints, Events,
-        new AgentGraph(Checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry()),
+        new GraphRegistry([new AgentGraph(Checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry())]),
         new RunExecutorOptions { CancelPollInterval = TimeSpan.FromMilliseconds(100), LeaseDuration = TimeSpan.FromSeconds(10), MaxTurnPollInterval = TimeSpan.FromMilliseconds(200) })
     {
         CompletionObserver = observer,

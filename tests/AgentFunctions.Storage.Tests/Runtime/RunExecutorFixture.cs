@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Graphs;
 using System.Text.Json;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.Runs;
@@ -52,7 +53,7 @@ public sealed class RunExecutorFixture : IAsyncLifetime
     /// <summary>An executor as one instance of the app has it; each call is a different instance.</summary>
     public RunExecutor Executor() => new(
         Runs, Threads, Assistants, Checkpoints, Events,
-        new AgentGraph(Checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry()),
+        new GraphRegistry([new AgentGraph(Checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry())]),
         new RunExecutorOptions { CancelPollInterval = TimeSpan.FromMilliseconds(100), LeaseDuration = TimeSpan.FromSeconds(10), MaxTurnPollInterval = TimeSpan.FromMilliseconds(200) });
 
     public async Task<AgentThread> NewThreadAsync(string owner = "owner")
