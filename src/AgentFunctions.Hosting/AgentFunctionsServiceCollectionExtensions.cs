@@ -1,13 +1,11 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
-using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
-using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Threads;
-using AgentFunctions.Core.Tools;
+using AgentFunctions.Hosting.Agents;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Hosting.Telemetry;
 using AgentFunctions.Http;
@@ -36,7 +34,12 @@ namespace AgentFunctions.Hosting;
 /// </summary>
 public static class AgentFunctionsServiceCollectionExtensions
 {
-    public static IServiceCollection AddAgentFunctions(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Adds AgentFunctions, with the graphs and models <paramref name="configuration"/> declares (<c>Graphs:NAME</c>,
+    /// <c>Models:NAME</c>); the returned builder adds the deployment's own in code (<c>AddGraph</c>, <c>AddTool</c>,
+    /// <c>AddChatClient</c>). The built-in graph <c>agent</c> is always served.
+    /// </summary>
+    public static AgentFunctionsBuilder AddAgentFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddAgentFunctionsTelemetry(configuration);
@@ -44,10 +47,11 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddAgentFunctionsOptions(configuration);
         services.AddAgentFunctionsStorage();
-        services.AddAgentFunctionsModels();
+        services.TryAddSingleton(CreateModel);
+        var declarations = AgentRegistration.AddAgents(services, configuration);
         services.AddAgentFunctionsRuntime();
         services.AddAgentFunctionsCompaction();
-        return services;
+        return new AgentFunctionsBuilder(services, declarations);
     }
 
     /// <summary>The queue workers as hosted services (the standalone server; the Functions app uses queue triggers instead).</summary>
@@ -119,20 +123,8 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<ICompactionScheduler, QueueCompactionScheduler>();
     }
 
-    /// <summary>The model the agent graph calls: the offline one, or OpenAI's (<c>Model:Provider</c>), behind the resolver.</summary>
-    private static void AddAgentFunctionsModels(this IServiceCollection services)
-    {
-        services.TryAddSingleton<ToolRegistry>();
-        services.TryAddSingleton(CreateModel);
-        services.TryAddSingleton<IChatClientResolver>(sp => new NamedChatClientResolver(sp.GetRequiredService<IChatClient>(), []));
-    }
-
     private static void AddAgentFunctionsRuntime(this IServiceCollection services)
     {
-        // The built-in graph first: it is the default, served whatever else a deployment declares.
-        services.AddSingleton<IAgentGraph>(sp => new AgentGraph(
-            sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<IChatClientResolver>(), sp.GetRequiredService<ToolRegistry>(), sp.GetService<TimeProvider>()));
-        services.TryAddSingleton<GraphRegistry>();
         services.TryAddSingleton<RunExecutor>();
         services.TryAddSingleton<RunWorker>();
         services.TryAddSingleton<Http.Assistants.AssistantLookup>();
@@ -149,7 +141,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<RetentionSweep>();
     }
 
-    /// <summary>The configured provider's chat client; its settings were checked when the host started.</summary>
+    /// <summary>The default model (named <c>default</c>): the configured provider's chat client; its settings were checked when the host started.</summary>
     private static IChatClient CreateModel(IServiceProvider services)
     {
         if (services.GetRequiredService<IOptions<ModelOptions>>().Value.IsOpenAI)

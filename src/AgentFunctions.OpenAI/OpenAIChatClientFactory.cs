@@ -27,11 +27,15 @@ public static class OpenAIChatClientFactory
     public static IChatClient Create(OpenAIModelOptions options, TokenCredential? credential = null) =>
         Create(options, credential, transport: null);
 
+    /// <summary>As <see cref="Create(OpenAIModelOptions, TokenCredential?)"/>, for settings read from <paramref name="section"/> (such as <c>Models:fast</c>), which its messages name.</summary>
+    internal static IChatClient Create(OpenAIModelOptions options, TokenCredential? credential, string section) =>
+        Create(options, credential, transport: null, section);
+
     /// <summary>As <see cref="Create(OpenAIModelOptions, TokenCredential?)"/>, over <paramref name="transport"/> when one is given (tests).</summary>
-    internal static IChatClient Create(OpenAIModelOptions options, TokenCredential? credential, PipelineTransport? transport)
+    internal static IChatClient Create(OpenAIModelOptions options, TokenCredential? credential, PipelineTransport? transport, string section = OpenAIModelOptions.SectionName)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = Validate(options, credential is not null);
+        var errors = Validate(options, credential is not null, section);
         if (errors.Count > 0)
         {
             throw new ArgumentException(
@@ -73,9 +77,8 @@ public static class OpenAIChatClientFactory
     }
 
     /// <summary>Every problem with <paramref name="options"/>, each as one sentence; empty when they are usable.</summary>
-    internal static List<string> Validate(OpenAIModelOptions options, bool hasCredential)
+    internal static List<string> Validate(OpenAIModelOptions options, bool hasCredential, string section = OpenAIModelOptions.SectionName)
     {
-        var section = OpenAIModelOptions.SectionName;
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Model))
         {

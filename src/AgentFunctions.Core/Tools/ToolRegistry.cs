@@ -61,6 +61,9 @@ public sealed partial class ToolRegistry
         }
     }
 
+    /// <summary>Whether <paramref name="name"/> is a valid tool name: 1 to 64 letters, digits, '_' or '-'.</summary>
+    public static bool IsValidName(string? name) => name is not null && ValidName().IsMatch(name);
+
     public bool TryGet(string name, [NotNullWhen(true)] out AIFunction? tool)
     {
         ArgumentNullException.ThrowIfNull(name);

@@ -17,5 +17,5 @@ public static class ServiceFunctions
 
     [Function("Info")]
     public static Task<WrittenResponse> InfoAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "info")] HttpRequest request)
-        => ApiInvocation.InvokeWithoutCallerAsync(request.HttpContext, InfoHandlers.Info);
+        => ApiInvocation.InvokeWithoutCallerAsync(request.HttpContext, () => InfoHandlers.Info(request.HttpContext));
 }

@@ -59,7 +59,7 @@ internal static class AgentGraphDescription
     });
 
     /// <summary><c>{graph_id, input_schema, output_schema, state_schema, config_schema, context_schema}</c> (JSON Schemas).</summary>
-    public static JsonElement Schemas(string graphId, IReadOnlyList<string> toolNames) => WireJson.Build(w =>
+    public static JsonElement Schemas(string graphId, IReadOnlyList<string> toolNames, IReadOnlyList<string> modelNames) => WireJson.Build(w =>
     {
         w.WriteStartObject();
         w.WriteString("graph_id", graphId);
@@ -70,12 +70,12 @@ internal static class AgentGraphDescription
         w.WritePropertyName("state_schema");
         StateSchema.WriteTo(w);
         w.WritePropertyName("config_schema");
-        WriteConfigSchema(w, toolNames);
+        WriteConfigSchema(w, toolNames, modelNames);
         w.WriteNull("context_schema");
         w.WriteEndObject();
     });
 
-    private static void WriteConfigSchema(Utf8JsonWriter w, IReadOnlyList<string> toolNames)
+    private static void WriteConfigSchema(Utf8JsonWriter w, IReadOnlyList<string> toolNames, IReadOnlyList<string> modelNames)
     {
         w.WriteStartObject();
         w.WriteString("title", "Configurable");
@@ -84,7 +84,14 @@ internal static class AgentGraphDescription
         w.WriteStartObject("model");
         w.WriteString("title", "Model");
         w.WriteString("type", "string");
-        w.WriteString("description", "The model to call; the deployment's default when left out.");
+        w.WriteString("description", "The model to call, by name; the graph's model when left out.");
+        w.WriteStartArray("enum");
+        foreach (var name in modelNames)
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
         w.WriteStartObject("system_prompt");
         w.WriteString("title", "System Prompt");
@@ -92,6 +99,7 @@ internal static class AgentGraphDescription
         w.WriteEndObject();
         w.WriteStartObject("tools");
         w.WriteString("title", "Tools");
+        w.WriteString("description", "The tools to enable, by name, among the graph's; all of them when left out.");
         w.WriteString("type", "array");
         w.WriteStartObject("items");
         w.WriteString("type", "string");

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentFunctions.Core.Assistants;
+using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
-using AgentFunctions.Core.Tools;
 using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
@@ -44,22 +44,23 @@ public static class AssistantHandlers
         var services = context.RequestServices;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
 
-        var graphId = ReadGraphId(body) ?? throw Invalid("$.graph_id", "is required");
+        var lookup = services.GetRequiredService<AssistantLookup>();
+        var graphId = ReadGraphId(body, lookup.Graphs) ?? throw Invalid("$.graph_id", "is required");
         var assistantId = body.OptionalString("assistant_id") is { } given
             ? ResourceIds.IsValid(given) ? given : throw Invalid("$.assistant_id", IdRule)
             : ResourceIds.New();
-        var config = ReadConfig(body, services) ?? JsonObjects.Empty;
+        var config = await ReadConfigAsync(body, lookup.Graphs, graphId, cancellationToken).ConfigureAwait(false) ?? JsonObjects.Empty;
         var assistantContext = body.OptionalObject("context") ?? JsonObjects.Empty;
         var metadata = body.OptionalObject("metadata") ?? JsonObjects.Empty;
         var name = body.OptionalString("name") ?? DefaultName;
         var description = body.OptionalString("description");
         var ifExists = SearchPaging.ReadEnum(body, "if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
 
-        if (AssistantLookup.IsDefault(assistantId))
+        if (lookup.Graphs.FindByDefaultAssistant(assistantId) is { } defaultOf)
         {
             return ifExists == ReturnExisting
-                ? TypedResults.Json(AssistantJson.Build(AssistantLookup.Default(owner)))
-                : throw new ApiProblemException(ApiProblem.Conflict($"Assistant {assistantId} already exists (it is the default assistant of the agent graph)."));
+                ? TypedResults.Json(AssistantJson.Build(AssistantLookup.Default(owner, defaultOf)))
+                : throw new ApiProblemException(ApiProblem.Conflict($"Assistant {assistantId} already exists (it is the default assistant of the {defaultOf.Id} graph)."));
         }
 
         var store = services.GetRequiredService<IAssistantStore>();
@@ -115,21 +116,23 @@ public static class AssistantHandlers
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
         var services = context.RequestServices;
-        if (AssistantLookup.IsDefault(assistantId))
+        var lookup = services.GetRequiredService<AssistantLookup>();
+        if (lookup.IsDefault(assistantId))
         {
-            throw new ApiProblemException(ApiProblem.Conflict("The default assistant of the agent graph cannot be changed; create an assistant with the config you need."));
+            throw new ApiProblemException(ApiProblem.Conflict("The default assistant of a graph cannot be changed; create an assistant with the config you need."));
         }
 
         NotFoundUnlessValid(assistantId);
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
-        var graphId = ReadGraphId(body);
-        var config = ReadConfig(body, services);
+        var graphId = ReadGraphId(body, lookup.Graphs);
+        var store = services.GetRequiredService<IAssistantStore>();
+        var config = body.OptionalObject("config") is null ? null
+            : await ReadConfigAsync(body, lookup.Graphs, graphId ?? (await store.GetAsync(owner, assistantId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(assistantId)).GraphId, cancellationToken).ConfigureAwait(false);
         var assistantContext = body.OptionalObject("context");
         var metadata = body.OptionalObject("metadata");
         var name = body.OptionalString("name");
         var description = body.OptionalString("description");
 
-        var store = services.GetRequiredService<IAssistantStore>();
         for (var attempt = 1; ; attempt++)
         {
             var current = await store.GetAsync(owner, assistantId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(assistantId);
@@ -168,7 +171,7 @@ public static class AssistantHandlers
         var current = await FindAsync(context, assistantId).ConfigureAwait(false);
 
         var versions = new List<Assistant>();
-        if (!AssistantLookup.IsDefault(assistantId))
+        if (!context.RequestServices.GetRequiredService<AssistantLookup>().IsDefault(assistantId))
         {
             await foreach (var version in context.RequestServices.GetRequiredService<IAssistantStore>()
                 .ListVersionsAsync(current.OwnerId, current.AssistantId, cancellationToken).ConfigureAwait(false))
@@ -204,7 +207,7 @@ public static class AssistantHandlers
         var version = body.OptionalInt("version", 1, int.MaxValue)
             ?? throw Invalid("$.version", "is required: the version to make the latest");
         var current = await FindAsync(context, assistantId).ConfigureAwait(false);
-        if (AssistantLookup.IsDefault(assistantId) || current.Version == version)
+        if (context.RequestServices.GetRequiredService<AssistantLookup>().IsDefault(assistantId) || current.Version == version)
         {
             return current.Version == version
                 ? TypedResults.Json(AssistantJson.Build(current))
@@ -222,9 +225,9 @@ public static class AssistantHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var owner = context.GetCaller().OwnerId;
-        if (AssistantLookup.IsDefault(assistantId))
+        if (context.RequestServices.GetRequiredService<AssistantLookup>().IsDefault(assistantId))
         {
-            throw new ApiProblemException(ApiProblem.Conflict("The default assistant of the agent graph cannot be deleted."));
+            throw new ApiProblemException(ApiProblem.Conflict("The default assistant of a graph cannot be deleted."));
         }
 
         NotFoundUnlessValid(assistantId);
@@ -246,9 +249,10 @@ public static class AssistantHandlers
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
 
         var graphId = body.OptionalString("graph_id");
+        var lookup = context.RequestServices.GetRequiredService<AssistantLookup>();
         var query = new AssistantSearchQuery
         {
-            GraphId = AgentGraph.GraphId,
+            GraphId = graphId is not null && ResourceIds.IsValid(graphId) ? graphId : null,
             Name = body.OptionalString("name"),
             Metadata = body.OptionalObject("metadata"),
         };
@@ -261,11 +265,11 @@ public static class AssistantHandlers
 
         List<Assistant> page = [];
         var hasMore = false;
-        if (graphId is null or AgentGraph.GraphId)
+        if (graphId is null || ResourceIds.IsValid(graphId))
         {
-            // Every assistant runs the agent graph, so a search for any other graph finds none.
+            // Each served graph's default assistant first, then the caller's own.
             var pageable = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
-            var found = WithDefault(AssistantLookup.Default(owner), query, SearchPaging.Items(pageable, (long)offset + limit + 1, cancellationToken), cancellationToken);
+            var found = WithDefaults(lookup.Defaults(owner), query, SearchPaging.Items(pageable, (long)offset + limit + 1, cancellationToken), cancellationToken);
             (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
         }
 
@@ -292,16 +296,17 @@ public static class AssistantHandlers
         var graphId = body.OptionalString("graph_id");
         var query = new AssistantSearchQuery
         {
-            GraphId = AgentGraph.GraphId,
+            GraphId = graphId is not null && ResourceIds.IsValid(graphId) ? graphId : null,
             Name = body.OptionalString("name"),
             Metadata = body.OptionalObject("metadata"),
         };
 
         var count = 0L;
-        if (graphId is null or AgentGraph.GraphId)
+        if (graphId is null || ResourceIds.IsValid(graphId))
         {
             var stored = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
-            await foreach (var _ in WithDefault(AssistantLookup.Default(owner), query, stored, cancellationToken).ConfigureAwait(false))
+            var defaults = context.RequestServices.GetRequiredService<AssistantLookup>().Defaults(owner);
+            await foreach (var _ in WithDefaults(defaults, query, stored, cancellationToken).ConfigureAwait(false))
             {
                 count++;
             }
@@ -339,8 +344,11 @@ public static class AssistantHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var assistant = await FindAsync(context, assistantId).ConfigureAwait(false);
-        var tools = context.RequestServices.GetRequiredService<ToolRegistry>().Names;
-        return TypedResults.Json(AgentGraphDescription.Schemas(assistant.GraphId, tools));
+        var graphs = context.RequestServices.GetRequiredService<AssistantLookup>().Graphs;
+        var choices = graphs.TryGet(assistant.GraphId, out var graph)
+            ? await graph.GetChoicesAsync(context.RequestAborted).ConfigureAwait(false)
+            : GraphChoices.None;
+        return TypedResults.Json(AgentGraphDescription.Schemas(assistant.GraphId, choices.Tools, choices.Models));
     }
 
     private static async Task<Assistant> FindAsync(HttpContext context, string assistantId)
@@ -350,13 +358,17 @@ public static class AssistantHandlers
             ?? throw NotFound(assistantId);
     }
 
-    private static async IAsyncEnumerable<Assistant> WithDefault(
-        Assistant defaultAssistant, AssistantSearchQuery query, IAsyncEnumerable<Assistant> stored, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static async IAsyncEnumerable<Assistant> WithDefaults(
+        IEnumerable<Assistant> defaultAssistants, AssistantSearchQuery query, IAsyncEnumerable<Assistant> stored, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if ((string.IsNullOrEmpty(query.Name) || defaultAssistant.Name.Contains(query.Name, StringComparison.OrdinalIgnoreCase))
-            && JsonObjects.Matches(defaultAssistant.Metadata, query.Metadata ?? default))
+        foreach (var defaultAssistant in defaultAssistants)
         {
-            yield return defaultAssistant;
+            if ((query.GraphId is null || defaultAssistant.GraphId == query.GraphId)
+                && (string.IsNullOrEmpty(query.Name) || defaultAssistant.Name.Contains(query.Name, StringComparison.OrdinalIgnoreCase))
+                && JsonObjects.Matches(defaultAssistant.Metadata, query.Metadata ?? default))
+            {
+                yield return defaultAssistant;
+            }
         }
 
         await foreach (var assistant in stored.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -365,39 +377,21 @@ public static class AssistantHandlers
         }
     }
 
-    /// <summary><c>$.graph_id</c>: absent (null), or <c>agent</c>, the one graph this server runs; 422 otherwise.</summary>
-    private static string? ReadGraphId(JsonElement body)
+    /// <summary><c>$.graph_id</c>: absent (null), or a graph this deployment serves; 422 otherwise.</summary>
+    private static string? ReadGraphId(JsonElement body, GraphRegistry graphs)
         => body.OptionalString("graph_id") is not { } graphId ? null
-            : graphId == AgentGraph.GraphId ? graphId
-            : throw Invalid("$.graph_id", $"must be '{AgentGraph.GraphId}', the graph this server runs");
+            : graphs.TryGet(graphId, out _) ? graphId
+            : throw Invalid("$.graph_id", $"names the unknown graph '{graphId}' (graphs: {string.Join(", ", graphs.Ids)})");
 
-    /// <summary><c>$.config</c> when present: an object the agent loop can read, naming only known tools; 422 otherwise.</summary>
-    private static JsonElement? ReadConfig(JsonElement body, IServiceProvider services)
+    /// <summary><c>$.config</c> when present: an object the graph can read, picking only the graph's models and tools; 422 otherwise.</summary>
+    private static async Task<JsonElement?> ReadConfigAsync(JsonElement body, GraphRegistry graphs, string graphId, CancellationToken cancellationToken)
     {
         if (body.OptionalObject("config") is not { } config)
         {
             return null;
         }
 
-        AssistantSettings settings;
-        try
-        {
-            settings = AssistantSettings.From(config);
-        }
-        catch (AssistantConfigException e)
-        {
-            throw Invalid("$.config" + e.Path[1..], e.Reason.TrimEnd('.'));
-        }
-
-        var registry = services.GetRequiredService<ToolRegistry>();
-        foreach (var tool in settings.Tools ?? [])
-        {
-            if (!registry.TryGet(tool, out _))
-            {
-                throw Invalid("$.config.configurable.tools", $"names an unknown tool '{tool}' (known: {string.Join(", ", registry.Names)})");
-            }
-        }
-
+        await ConfigChoices.CheckAsync(graphs, graphId, config, "$.config", cancellationToken).ConfigureAwait(false);
         return config;
     }
 

@@ -1,7 +1,9 @@
+using AgentFunctions.Core.Graphs;
 using AgentFunctions.Http.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentFunctions.Http.Endpoints;
 
@@ -32,11 +34,23 @@ public static class InfoHandlers
 {
     public static IResult Ok() => TypedResults.Ok(new Dictionary<string, bool> { ["ok"] = true });
 
-    public static IResult Info() => TypedResults.Ok(new Dictionary<string, object>
+    /// <summary>What this server is, and every graph it serves (<c>graphs</c>: <c>{graph_id, description, assistant_id}</c>, its default assistant's id).</summary>
+    public static IResult Info(HttpContext context)
     {
-        ["version"] = typeof(InfoHandlers).Assembly.GetName().Version?.ToString() ?? "0.0.0",
-        ["langgraph_py_version"] = "0.0.0",
-        ["flags"] = new Dictionary<string, bool> { ["assistants"] = true, ["crons"] = false, ["langsmith"] = false },
-        ["host"] = new Dictionary<string, string> { ["kind"] = "agentfunctions" },
-    });
+        ArgumentNullException.ThrowIfNull(context);
+        var graphs = context.RequestServices.GetRequiredService<GraphRegistry>();
+        return TypedResults.Ok(new Dictionary<string, object>
+        {
+            ["version"] = typeof(InfoHandlers).Assembly.GetName().Version?.ToString() ?? "0.0.0",
+            ["langgraph_py_version"] = "0.0.0",
+            ["flags"] = new Dictionary<string, bool> { ["assistants"] = true, ["crons"] = false, ["langsmith"] = false },
+            ["host"] = new Dictionary<string, string> { ["kind"] = "agentfunctions" },
+            ["graphs"] = graphs.Graphs.Select(g => new Dictionary<string, string>
+            {
+                ["graph_id"] = g.Id,
+                ["description"] = g.Description,
+                ["assistant_id"] = GraphRegistry.DefaultAssistantId(g.Id),
+            }).ToList(),
+        });
+    }
 }

@@ -522,6 +522,9 @@ public static partial class RunHandlers
 
         var assistant = await s.Assistants.FindAsync(owner, request.AssistantId, cancellationToken).ConfigureAwait(false)
             ?? throw new ApiProblemException(ApiProblem.NotFound("The caller has no assistant with that id."));
+
+        // The run's config picks among its graph's models and tools, as an assistant's does (422 naming the unknown one).
+        await ConfigChoices.CheckAsync(s.Assistants.Graphs, assistant.GraphId, request.Options.Config, "$.config", cancellationToken).ConfigureAwait(false);
         var label = false;
         if (threadId is null)
         {

@@ -107,7 +107,7 @@ public partial class HttpFunctionsTests
     {
         settings["Storage:ConnectionString"] = "UseDevelopmentStorage=true";
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddAgentFunctions(configuration);
+        var services = new ServiceCollection().AddLogging().AddAgentFunctions(configuration).Services;
         return services.BuildServiceProvider();
     }
 }

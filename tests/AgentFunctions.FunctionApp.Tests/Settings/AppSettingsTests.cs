@@ -91,7 +91,7 @@ public class AppSettingsTests
         settings["Storage:ConnectionString"] = "UseDevelopmentStorage=true";
         var recording = new RecordingConfigurationSource();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Add(recording).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAgentFunctions(configuration);
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAgentFunctions(configuration).Services;
         using (var provider = services.BuildServiceProvider())
         {
             // The app's own services, and the value of every options type configured (the framework's need a host to resolve).
