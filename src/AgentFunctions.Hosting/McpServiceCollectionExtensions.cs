@@ -1,4 +1,5 @@
 using AgentFunctions.Core.Tools;
+using AgentFunctions.Hosting.Agents;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Mcp;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,36 @@ public static class McpServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Declares the MCP server <paramref name="name"/> (settings set by <paramref name="configure"/>), whose tools the
+    /// graphs that name it (<c>WithMcpServers("NAME")</c>, <c>Graphs:GRAPH:McpServers</c>) offer as <c>NAME__tool</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is invalid.</exception>
+    /// <exception cref="InvalidOperationException">A server of that name is already declared.</exception>
+    public static AgentFunctionsBuilder AddMcpServer(this AgentFunctionsBuilder builder, string name, Action<McpToolServerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMcpToolSource(name, configure);
+        builder.Declarations.ToolSources.Add(new Declared(name, $"AddMcpServer(\"{name}\")"));
+        return builder;
+    }
+
+    /// <summary>Declares every server of the <c>McpServers</c> section of <paramref name="configuration"/>, as <see cref="AddMcpServer"/> does.</summary>
+    /// <exception cref="ArgumentException">A name is invalid.</exception>
+    /// <exception cref="InvalidOperationException">A server of that name is already declared.</exception>
+    public static AgentFunctionsBuilder AddMcpServers(this AgentFunctionsBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        foreach (var server in configuration.GetSection(McpToolServerOptions.SectionName).GetChildren())
+        {
+            builder.Services.AddMcpToolSource(server.Key, server);
+            builder.Declarations.ToolSources.Add(new Declared(server.Key, $"{McpToolServerOptions.SectionName}:{server.Key}"));
+        }
+
+        return builder;
     }
 
     private static IServiceCollection AddMcpToolSource(
