@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using AgentFunctions.Hosting;
+using AgentFunctions.Hosting.Agents;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Http;
 using AgentFunctions.Http.Endpoints;
@@ -18,13 +19,13 @@ internal static partial class ServerApp
     /// <paramref name="error"/> without a stack trace: a bad setting (named, with why) or the port taken. Any other
     /// failure is thrown.
     /// </summary>
-    public static async Task<WebApplication?> TryStartAsync(string[] args, TextWriter error, Action<WebApplicationBuilder>? configure = null)
+    public static async Task<WebApplication?> TryStartAsync(string[] args, TextWriter error, Action<WebApplicationBuilder>? configure = null, Action<AgentFunctionsBuilder>? agents = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         WebApplication? app = null;
         try
         {
-            app = Build(args, configure);
+            app = Build(args, configure, agents);
             await app.StartAsync().ConfigureAwait(false);
             return app;
         }
@@ -45,8 +46,11 @@ internal static partial class ServerApp
         return null;
     }
 
-    /// <summary>Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built.</summary>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the server. <paramref name="configure"/> lets tests add configuration before the services are built;
+    /// <paramref name="agents"/> declares graphs, tools and models in code (a project of a team's own does the same in its Program.cs).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<AgentFunctionsBuilder>? agents = null)
     {
         // The app's own folder is its content root, so its appsettings.json applies wherever it is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -64,7 +68,8 @@ internal static partial class ServerApp
             builder.Configuration.AddInMemoryCollection([new($"{HttpApiOptions.SectionName}:{nameof(HttpApiOptions.CorsOrigins)}:0", "*")]);
         }
 
-        builder.Services.AddAgentFunctions(builder.Configuration);
+        var declared = builder.Services.AddAgentFunctions(builder.Configuration);
+        agents?.Invoke(declared);
         builder.Services.AddAgentFunctionsWorkers();
 
         var app = builder.Build();

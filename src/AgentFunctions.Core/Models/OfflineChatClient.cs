@@ -15,6 +15,8 @@ namespace AgentFunctions.Core.Models;
 /// <item>after a tool result, streams <c>The answer is &lt;result&gt;.</c> word by word;</item>
 /// <item>when the last user message contains <c>calc:&lt;expr&gt;</c>, calls the <c>calculator</c>
 /// tool with the rest of that line;</item>
+/// <item>when it contains <c>tool:&lt;name&gt; &lt;json object&gt;</c>, calls the tool <c>name</c> with those
+/// arguments (the rest of that line; none when it is blank), whatever tools it was offered;</item>
 /// <item>otherwise streams N lorem-ipsum words, N from a <c>tokens=N</c> directive or the default.</item>
 /// </list>
 /// A <c>delay_ms=N</c> directive waits N milliseconds before each streamed token. The same input
@@ -26,6 +28,7 @@ public sealed partial class OfflineChatClient : IChatClient
     public const string ModelId = "offline";
 
     private const string CalcDirective = "calc:";
+    private const string ToolDirective = "tool:";
 
     private static readonly string[] LoremWords =
         "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua"
@@ -120,6 +123,14 @@ public sealed partial class OfflineChatClient : IChatClient
                 yield return update;
                 yield break;
             }
+
+            if (ReadToolDirective(lastUserText) is { } call)
+            {
+                var update = NewUpdate([new FunctionCallContent("call_" + digest, call.Name, call.Arguments), Usage(inputTokens, 1)]);
+                update.FinishReason = ChatFinishReason.ToolCalls;
+                yield return update;
+                yield break;
+            }
         }
 
         var tokens = messages.Count > 0 && IsToolResult(messages[^1])
@@ -208,6 +219,49 @@ public sealed partial class OfflineChatClient : IChatClient
         var rest = text.AsSpan(start + CalcDirective.Length);
         var end = rest.IndexOfAny('\r', '\n');
         return (end < 0 ? rest : rest[..end]).Trim().ToString();
+    }
+
+    // "tool:<name> <json object>": the name up to the first space, the arguments the rest of the line (an object, or nothing).
+    private static (string Name, Dictionary<string, object?> Arguments)? ReadToolDirective(string text)
+    {
+        var start = text.IndexOf(ToolDirective, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var rest = text.AsSpan(start + ToolDirective.Length);
+        var end = rest.IndexOfAny('\r', '\n');
+        var line = (end < 0 ? rest : rest[..end]).Trim().ToString();
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var name = space < 0 ? line : line[..space];
+        var json = space < 0 ? string.Empty : line[(space + 1)..].Trim();
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (json.Length > 0)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                if (document.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var property in document.RootElement.EnumerateObject())
+                    {
+                        arguments[property.Name] = property.Value.Clone();
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON: the call goes without arguments, and the tool says what it misses.
+            }
+        }
+
+        return (name, arguments);
     }
 
     private int ReadTokenCount(string text)

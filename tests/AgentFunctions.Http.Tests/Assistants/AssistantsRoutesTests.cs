@@ -117,7 +117,7 @@ public class AssistantsRoutesTests(ServerFixture server) : IClassFixture<ServerF
             """);
 
         var response = await _client.PatchJsonAsync($"/assistants/{Id(created)}", """
-            {"config":{"configurable":{"model":"m2"}},"metadata":{"change":2,"added":true},"name":"new"}
+            {"config":{"configurable":{"model":"default"}},"metadata":{"change":2,"added":true},"name":"new"}
             """);
 
         Assert.Equal(200, (int)response.StatusCode);
@@ -125,7 +125,7 @@ public class AssistantsRoutesTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal(2, patched.GetProperty("version").GetInt32());
         Assert.Equal("new", patched.GetProperty("name").GetString());
         Assert.Equal("d", patched.GetProperty("description").GetString());
-        Assert.True(JsonElement.DeepEquals(Parse("""{"configurable":{"model":"m2"}}"""), patched.GetProperty("config")));
+        Assert.True(JsonElement.DeepEquals(Parse("""{"configurable":{"model":"default"}}"""), patched.GetProperty("config")));
         Assert.True(JsonElement.DeepEquals(Parse("""{"a":1}"""), patched.GetProperty("context")));
         Assert.True(JsonElement.DeepEquals(Parse("""{"keep":1,"change":2,"added":true}"""), patched.GetProperty("metadata")));
         Assert.Equal(created.GetProperty("created_at").GetString(), patched.GetProperty("created_at").GetString());

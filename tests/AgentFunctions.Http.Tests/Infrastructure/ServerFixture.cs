@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using AgentFunctions.Hosting.Agents;
 using AgentFunctions.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -36,7 +37,12 @@ public class ServerFixture : IAsyncLifetime
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
 
     /// <summary>Builds the app under test with <paramref name="configure"/> applied; the real server unless a fixture hosts the API another way.</summary>
-    protected virtual WebApplication Build(Action<WebApplicationBuilder> configure) => ServerApp.Build([], configure);
+    protected virtual WebApplication Build(Action<WebApplicationBuilder> configure) => ServerApp.Build([], configure, ConfigureAgents);
+
+    /// <summary>Graphs, tools and models declared in code, for a fixture that serves its own.</summary>
+    protected virtual void ConfigureAgents(AgentFunctionsBuilder agents)
+    {
+    }
 
     /// <summary>Changes to the server before it is built, for a fixture that needs them (a decorated store).</summary>
     protected virtual void Configure(WebApplicationBuilder builder)
