@@ -17,6 +17,9 @@ public sealed partial class McpToolServerOptions
     /// <summary>The default of <see cref="ToolTimeout"/>.</summary>
     public static readonly TimeSpan DefaultToolTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default of <see cref="ToolListMaxAge"/>.</summary>
+    public static readonly TimeSpan DefaultToolListMaxAge = TimeSpan.FromMinutes(5);
+
     /// <summary>The default of <see cref="ListTimeout"/>.</summary>
     public static readonly TimeSpan DefaultListTimeout = TimeSpan.FromSeconds(30);
 
@@ -40,6 +43,13 @@ public sealed partial class McpToolServerOptions
     /// tools last read (or none).
     /// </summary>
     public TimeSpan ListTimeout { get; set; } = DefaultListTimeout;
+
+    /// <summary>
+    /// How long the tool list read from the server is used before it is read again. A server that keeps sessions says
+    /// when its list changed (<c>notifications/tools/list_changed</c>) and the list is read again then; a stateless
+    /// server (the SDK's default since the 2026-07-28 protocol revision) cannot, so this bounds how stale its list gets.
+    /// </summary>
+    public TimeSpan ToolListMaxAge { get; set; } = DefaultToolListMaxAge;
 
     /// <summary>
     /// Whether <paramref name="name"/> can name a server: 1 to <see cref="MaxNameLength"/> letters, digits, '-' and
@@ -80,6 +90,11 @@ public sealed partial class McpToolServerOptions
             {
                 errors.Add($"{section}:{setting} must be a positive duration of at most an hour (such as 00:00:30), not {value}.");
             }
+        }
+
+        if (options.ToolListMaxAge <= TimeSpan.Zero || options.ToolListMaxAge > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{section}:ToolListMaxAge must be a positive duration of at most a day (such as 00:05:00), not {options.ToolListMaxAge}.");
         }
 
         foreach (var (header, value) in options.Headers)

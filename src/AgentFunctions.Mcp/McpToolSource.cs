@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -13,8 +14,9 @@ namespace AgentFunctions.Mcp;
 
 /// <summary>
 /// The tools of one MCP server, reached over Streamable HTTP with the official client. The source connects on first
-/// use, reads the tool list once and keeps it until the server says it changed (<c>notifications/tools/list_changed</c>)
-/// or the session is replaced; it exposes each tool as <c>SERVER__tool</c>. A tool call is bounded by
+/// use, reads the tool list once and keeps it until the server says it changed (<c>notifications/tools/list_changed</c>),
+/// the session is replaced, or it is older than <see cref="McpToolServerOptions.ToolListMaxAge"/>; it exposes each tool
+/// as <c>SERVER__tool</c>. A tool call is bounded by
 /// <see cref="McpToolServerOptions.ToolTimeout"/> and cancelled with the caller's token; a server that is down, fails
 /// or is too slow makes the call answer an error <see cref="ToolResult"/> (never an exception), and the next call
 /// connects afresh.
@@ -39,6 +41,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     private readonly Dictionary<string, string> _headers;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _listTimeout;
+    private readonly TimeSpan _listMaxAge;
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -51,6 +54,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     // moved since the list was read.
     private int _changes;
     private int _listedAt = -1;
+    private long _listedTimestamp;
     private bool _disposed;
 
     /// <summary>A source for the server <paramref name="name"/> declared by <paramref name="options"/>.</summary>
@@ -70,6 +74,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
         _timeout = options.ToolTimeout;
         _listTimeout = options.ListTimeout;
+        _listMaxAge = options.ToolListMaxAge;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<McpToolSource>();
 
@@ -104,7 +109,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var tools = Volatile.Read(ref _tools);
-        if (tools is not null && Volatile.Read(ref _listedAt) == Volatile.Read(ref _changes))
+        if (tools is not null && IsCurrent())
         {
             return tools;
         }
@@ -118,7 +123,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             await _gate.WaitAsync(bounded.Token).ConfigureAwait(false);
             entered = true;
             tools = _tools;
-            if (tools is not null && _listedAt == Volatile.Read(ref _changes))
+            if (tools is not null && IsCurrent())
             {
                 return tools;
             }
@@ -127,6 +132,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             var listedAt = Volatile.Read(ref _changes);
             var listed = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
             tools = Expose(listed);
+            Volatile.Write(ref _listedTimestamp, Stopwatch.GetTimestamp());
             Volatile.Write(ref _tools, tools);
             Volatile.Write(ref _listedAt, listedAt);
             Log.ToolsListed(_logger, Name, tools.Count);
@@ -221,6 +227,11 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         _http.Dispose();
         _gate.Dispose();
     }
+
+    // The list read is still the server's: no change said since, and not older than ToolListMaxAge.
+    private bool IsCurrent() =>
+        Volatile.Read(ref _listedAt) == Volatile.Read(ref _changes)
+        && Stopwatch.GetElapsedTime(Volatile.Read(ref _listedTimestamp)) < _listMaxAge;
 
     private async ValueTask<McpClient> GetClientAsync(CancellationToken cancellationToken)
     {

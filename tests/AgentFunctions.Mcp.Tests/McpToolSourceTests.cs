@@ -143,6 +143,22 @@ public sealed class McpToolSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetToolsAsync_StatelessServerAddsATool_ListsItOnceTheListIsOlderThanItsMaxAge()
+    {
+        await using var source = new McpToolSource("weather", new McpToolServerOptions { Url = _server.Url, ToolListMaxAge = TimeSpan.FromSeconds(1) });
+        Assert.DoesNotContain(await source.GetToolsAsync(), t => t.Name == "weather__forecast");
+
+        // A new version of the server, on the same address: a stateless server has no session to lose, nor a way to tell.
+        await _server.StopAsync();
+        _server.AddTool(McpServerTool.Create(() => "sunny", new() { Name = "forecast", Description = "Tomorrow's weather." }));
+        await _server.StartAgainAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var tools = await source.GetToolsAsync();
+
+        Assert.Contains(tools, t => t.Name == "weather__forecast");
+    }
+
+    [Fact]
     public async Task InvokeAsync_ToolSlowerThanTheTimeout_AnswersATimeoutErrorResult()
     {
         await using var source = NewSource(TimeSpan.FromSeconds(1));

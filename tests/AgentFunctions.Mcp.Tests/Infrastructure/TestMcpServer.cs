@@ -27,6 +27,7 @@ public sealed class TestMcpServer : IAsyncDisposable
 
     private readonly (string Name, string Value)? _requiredHeader;
     private readonly bool _stateful;
+    private readonly List<McpServerTool> _addedTools = [];
     private WebApplication? _app;
     private int _port;
 
@@ -73,6 +74,7 @@ public sealed class TestMcpServer : IAsyncDisposable
                     return "never";
                 }, new() { Name = "slow", Description = "Answers only when cancelled." }),
                 McpServerTool.Create(string (string city) => throw new McpException($"No forecast for {city}."), new() { Name = "fail", Description = "Always fails." }),
+                .. _addedTools,
             ]);
         var app = builder.Build();
         if (_requiredHeader is var (name, value))
@@ -95,11 +97,23 @@ public sealed class TestMcpServer : IAsyncDisposable
         _app = app;
     }
 
-    /// <summary>Adds a tool while the server runs: a stateful server's sessions send notifications/tools/list_changed.</summary>
+    /// <summary>
+    /// Adds a tool. A running stateful server adds it to its sessions' tool collection, and they send
+    /// notifications/tools/list_changed; a stopped server offers it from its next start.
+    /// </summary>
     public void AddTool(McpServerTool tool)
     {
-        var options = (_app ?? throw new InvalidOperationException("The server is stopped.")).Services.GetRequiredService<IOptions<McpServerOptions>>().Value;
-        (options.ToolCollection ?? throw new InvalidOperationException("The server has no tool collection.")).Add(tool);
+        _addedTools.Add(tool);
+        if (_app is not null)
+        {
+            if (!_stateful)
+            {
+                throw new InvalidOperationException("A running stateless server builds its tools per request: stop it, add the tool, start it again.");
+            }
+
+            var options = _app.Services.GetRequiredService<IOptions<McpServerOptions>>().Value;
+            (options.ToolCollection ?? throw new InvalidOperationException("The server has no tool collection.")).Add(tool);
+        }
     }
 
     public async Task StopAsync()
