@@ -206,7 +206,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         {
             Log.CallFailed(_logger, Name, exposedName, Describe(ex, timedOut: false));
             await DropAsync(client).ConfigureAwait(false);
-            return ToolResult.Error(Shorten($"Tool '{exposedName}' is unavailable: MCP server '{Name}' could not be reached ({Describe(ex, timedOut: false)})."));
+            return ToolResult.Error($"Tool '{exposedName}' is unavailable: MCP server '{Name}' could not be reached ({Category(ex)}).");
         }
     }
 
@@ -389,6 +389,22 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             HttpRequestException { InnerException: { } inner } => inner.Message,
             _ => $"{ex.GetType().Name}: {ex.Message}",
         };
+
+    // What the model (and the API's caller, who reads the tool message) is told of a failure to reach the server: its
+    // kind, never the exception's text, which may name internal addresses. The log has the details.
+    private static string Category(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status}",
+        HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http => http.HttpRequestError switch
+        {
+            HttpRequestError.ConnectionError => "connection refused or lost",
+            HttpRequestError.NameResolutionError => "its name did not resolve",
+            HttpRequestError.SecureConnectionError => "TLS failed",
+            var other => other.ToString(),
+        },
+        McpException => "the MCP session failed",
+        _ => ex.GetType().Name,
+    };
 
     // One line, bounded: text from a server or an exception goes back to the model, never a stack trace.
     private static string Shorten(string text)
