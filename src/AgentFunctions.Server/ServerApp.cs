@@ -1,10 +1,13 @@
 using System.Net.Sockets;
+using AgentFunctions.Core.Models;
+using AgentFunctions.Core.Tools;
 using AgentFunctions.Hosting;
 using AgentFunctions.Hosting.Agents;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Http;
 using AgentFunctions.Http.Endpoints;
 using AgentFunctions.Http.Identity;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.Options;
 
 namespace AgentFunctions.Server;
@@ -13,6 +16,11 @@ namespace AgentFunctions.Server;
 internal static partial class ServerApp
 {
     public const int DefaultPort = 8123;
+
+    /// <summary>The setting that serves the demo Agent Framework agent (graph <see cref="DemoAgentGraphId"/>).</summary>
+    public const string DemoAgentSetting = "AgentFramework:DemoAgent";
+
+    public const string DemoAgentGraphId = "af-agent";
 
     /// <summary>
     /// Builds and starts the server; null when it cannot start for a reason the user fixes, which is written to
@@ -69,6 +77,17 @@ internal static partial class ServerApp
         }
 
         var declared = builder.Services.AddAgentFunctions(builder.Configuration);
+        if (builder.Configuration.GetValue<bool>(DemoAgentSetting))
+        {
+            // An Agent Framework agent over the offline model, with the calculator: for the SDK tests and for trying it out.
+            declared.AddAgent(DemoAgentGraphId, sp => new ChatClientAgent(
+                new OfflineChatClient(sp.GetRequiredService<OfflineChatClientOptions>()),
+                name: DemoAgentGraphId,
+                description: "An Agent Framework ChatClientAgent over the offline model, with the calculator tool.",
+                tools: [CalculatorFunction.Instance],
+                loggerFactory: sp.GetService<ILoggerFactory>()));
+        }
+
         agents?.Invoke(declared);
         builder.Services.AddAgentFunctionsWorkers();
 

@@ -10,6 +10,7 @@ using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.State;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Tools;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 
 namespace AgentFunctions.Core.Runtime;
@@ -35,6 +36,7 @@ public sealed class AgentGraph : IAgentGraph
     private readonly ToolRegistry _tools;
     private readonly IReadOnlyList<IToolSource> _toolSources;
     private readonly AgentGraphDefinition _definition;
+    private readonly AIAgent? _agent;
     private readonly TimeProvider _time;
 
     /// <summary>The built-in graph <c>agent</c>: the default model with every registered tool.</summary>
@@ -59,6 +61,18 @@ public sealed class AgentGraph : IAgentGraph
         _toolSources = toolSources;
         _time = time ?? TimeProvider.System;
         Defaults = definition.ToSettings();
+    }
+
+    /// <summary>
+    /// The graph that serves an Agent Framework <paramref name="agent"/>: node <c>agent</c> runs it over the thread's
+    /// messages (it calls its own tools), streaming its updates as the loop's own; its reply, tool calls and results,
+    /// is checkpointed in the thread's state. See <see cref="AgentFrameworkGraph"/>.
+    /// </summary>
+    internal AgentGraph(AgentGraphDefinition definition, AIAgent agent, ICheckpointStore checkpoints, TimeProvider? time)
+        : this(definition, checkpoints, new SingleChatClientResolver(NoModel.Instance), new ToolRegistry(), [], time)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        _agent = agent;
     }
 
     public string Id => _definition.Id;
@@ -224,7 +238,27 @@ public sealed class AgentGraph : IAgentGraph
 
             StateUpdate delta;
             IReadOnlyList<string> next;
-            if (node == AgentNode)
+            if (node == AgentNode && _agent is not null)
+            {
+                var call = new AgentCall(_agent, cursor.State);
+                await foreach (var e in CallAgentAsync(call, events, task, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return e;
+                }
+
+                if (call.Failure is { } failure)
+                {
+                    error = events.Error(failure.GetType().Name, "The agent failed.");
+                    setOutcome(new RunOutcome(RunStatus.Error, $"The agent failed: {failure.Message}", cursor.CheckpointId));
+                    yield return error;
+                    yield break;
+                }
+
+                // The agent ran its own tools: its reply, tool calls and results alike, is the node's update, and the run ends.
+                delta = new StateUpdate(call.Replies);
+                next = [];
+            }
+            else if (node == AgentNode)
             {
                 var model = new ModelCall(new TracingChatClient(_models.Resolve(request.Settings.Model ?? _definition.Model)), request, cursor.State, enabledTools);
                 await foreach (var e in CallModelAsync(model, events, task, cancellationToken).ConfigureAwait(false))
@@ -452,6 +486,11 @@ public sealed class AgentGraph : IAgentGraph
     private async Task<List<AIFunction>> OfferedToolsAsync(CancellationToken cancellationToken)
     {
         var offered = new List<AIFunction>();
+        if (_agent is not null)
+        {
+            return offered;
+        }
+
         if (_definition.Tools is { } names)
         {
             offered.AddRange(names.Select(n => _tools.TryGet(n, out var t) ? t : null).OfType<AIFunction>());
@@ -512,6 +551,136 @@ public sealed class AgentGraph : IAgentGraph
         };
     }
 
+    /// <summary>Runs an Agent Framework agent: its text streams as message chunks, each of its messages and tool results completes as it ends.</summary>
+    private static async IAsyncEnumerable<RunEvent> CallAgentAsync(AgentCall call, EventBuilder events, TaskInfo task, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var history = call.State.Messages.ToChatMessages();
+        var toolNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        AIMessageChunkAccumulator? accumulator = null;
+        string? messageId = null;
+        string? agentMessageId = null;
+        var first = true;
+
+        List<RunEvent> Finish()
+        {
+            if (accumulator is not { Count: > 0 })
+            {
+                accumulator = null;
+                return [];
+            }
+
+            var message = accumulator.ToMessage();
+            accumulator = null;
+            call.Replies.Add(message);
+            return [.. events.MessageComplete(message, task)];
+        }
+
+        IAsyncEnumerator<AgentResponseUpdate>? stream = null;
+        try
+        {
+            stream = call.Agent.RunStreamingAsync(history, session: null, options: null, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                AgentResponseUpdate update;
+                try
+                {
+                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = stream.Current;
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    call.Failure = e;
+                    yield break;
+                }
+
+                var results = update.Contents.OfType<FunctionResultContent>().ToList();
+                var contents = update.Contents.Where(c => c is not FunctionResultContent).ToList();
+                if (contents.Count > 0 && update.Role != ChatRole.Tool)
+                {
+                    if (accumulator is not null && update.MessageId is { } id && agentMessageId is not null && id != agentMessageId)
+                    {
+                        foreach (var e in Finish())
+                        {
+                            yield return e;
+                        }
+                    }
+
+                    if (accumulator is null)
+                    {
+                        accumulator = new AIMessageChunkAccumulator();
+                        messageId = "run-" + Guid.NewGuid().ToString("D");
+                        first = true;
+                    }
+
+                    agentMessageId = update.MessageId ?? agentMessageId;
+                    foreach (var functionCall in contents.OfType<FunctionCallContent>())
+                    {
+                        toolNames[functionCall.CallId] = functionCall.Name;
+                    }
+
+                    var chunk = accumulator.Add(new ChatResponseUpdate(ChatRole.Assistant, contents) { MessageId = update.MessageId, ResponseId = update.ResponseId, FinishReason = update.FinishReason }, messageId);
+                    foreach (var e in events.MessageChunk(chunk, accumulator, task, first))
+                    {
+                        yield return e;
+                    }
+
+                    first = false;
+                }
+
+                if (results.Count > 0)
+                {
+                    foreach (var e in Finish())
+                    {
+                        yield return e;
+                    }
+
+                    foreach (var result in results)
+                    {
+                        var message = new ToolMessage
+                        {
+                            Content = result.Exception is { } failure ? $"Error: {failure.Message}" : ToolRegistry.ResultText(result.Result),
+                            ToolCallId = result.CallId,
+                            Name = toolNames.GetValueOrDefault(result.CallId),
+                            Id = Guid.NewGuid().ToString("D"),
+                            Status = result.Exception is null ? ToolMessageStatus.Success : ToolMessageStatus.Error,
+                        };
+                        call.Replies.Add(message);
+                        foreach (var e in events.MessageComplete(message, task))
+                        {
+                            yield return e;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        foreach (var e in Finish())
+        {
+            yield return e;
+        }
+
+        if (call.Replies.Count == 0)
+        {
+            var empty = new AIMessage { Content = string.Empty, Id = messageId ?? "run-" + Guid.NewGuid().ToString("D") };
+            call.Replies.Add(empty);
+            foreach (var e in events.MessageComplete(empty, task))
+            {
+                yield return e;
+            }
+        }
+    }
+
     private static bool Matches(IReadOnlyList<string> nodes, string node) => nodes.Contains("*") || nodes.Contains(node);
 
     /// <summary>Where the run stands: its latest checkpoint, state, step and next nodes.</summary>
@@ -536,6 +705,17 @@ public sealed class AgentGraph : IAgentGraph
             Next = next;
             ForkNext = false;
         }
+    }
+
+    private sealed class AgentCall(AIAgent agent, AgentState state)
+    {
+        public AIAgent Agent => agent;
+
+        public AgentState State => state;
+
+        public List<Message> Replies { get; } = [];
+
+        public Exception? Failure { get; set; }
     }
 
     private sealed class ModelCall(IChatClient client, RunRequest request, AgentState state, IReadOnlyList<AIFunction> tools)

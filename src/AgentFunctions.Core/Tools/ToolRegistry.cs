@@ -238,7 +238,7 @@ public sealed partial class ToolRegistry
         return arguments;
     }
 
-    private static string ResultText(object? result) => result switch
+    internal static string ResultText(object? result) => result switch
     {
         null => string.Empty,
         string text => text,

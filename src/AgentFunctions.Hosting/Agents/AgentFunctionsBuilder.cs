@@ -1,5 +1,7 @@
+using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Graphs;
 using AgentFunctions.Core.Tools;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -57,6 +59,26 @@ public sealed class AgentFunctionsBuilder
         ArgumentNullException.ThrowIfNull(source);
         Services.AddKeyedSingleton(source.Name, source);
         Declarations.ToolSources.Add(new Declared(source.Name, $"AddToolSource(\"{source.Name}\")"));
+        return this;
+    }
+
+    /// <summary>
+    /// Serves a Microsoft Agent Framework agent as the graph <paramref name="name"/>: its streamed updates become the run's
+    /// events and its conversation is checkpointed in the thread's state, as the tool-calling graph's is.
+    /// </summary>
+    public AgentFunctionsBuilder AddAgent(string name, AIAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return AddAgent(name, _ => agent);
+    }
+
+    /// <summary>As <see cref="AddAgent(string, AIAgent)"/>, the agent built from the app's services when the graph is first needed.</summary>
+    public AgentFunctionsBuilder AddAgent(string name, Func<IServiceProvider, AIAgent> agent)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(agent);
+        Services.AddSingleton<IAgentGraph>(sp => new AgentFrameworkGraph(name, agent(sp), sp.GetRequiredService<ICheckpointStore>(), sp.GetService<TimeProvider>()));
+        Declarations.Agents.Add(new Declared(name, $"AddAgent(\"{name}\")"));
         return this;
     }
 

@@ -248,14 +248,7 @@ public static class AssistantHandlers
         var cancellationToken = context.RequestAborted;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
 
-        var graphId = body.OptionalString("graph_id");
-        var lookup = context.RequestServices.GetRequiredService<AssistantLookup>();
-        var query = new AssistantSearchQuery
-        {
-            GraphId = graphId is not null && ResourceIds.IsValid(graphId) ? graphId : null,
-            Name = body.OptionalString("name"),
-            Metadata = body.OptionalObject("metadata"),
-        };
+        var (graphId, query) = ReadFilter(body);
         var (limit, offset) = SearchPaging.ReadLimitOffset(body);
 
         // The store lists assistants in id order; LangGraph's other orders would need the whole list first.
@@ -263,16 +256,8 @@ public static class AssistantHandlers
         _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
         var select = SearchPaging.ReadSelect(body, [.. AssistantJson.Fields]);
 
-        List<Assistant> page = [];
-        var hasMore = false;
-        if (graphId is null || ResourceIds.IsValid(graphId))
-        {
-            // Each served graph's default assistant first, then the caller's own.
-            var pageable = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
-            var found = WithDefaults(lookup.Defaults(owner), query, SearchPaging.Items(pageable, (long)offset + limit + 1, cancellationToken), cancellationToken);
-            (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
-        }
-
+        var found = Matching(context, owner, graphId, query, (long)offset + limit + 1, cancellationToken);
+        var (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
         SearchPaging.SetNextHeader(context.Response, offset, page.Count, hasMore);
         return TypedResults.Json(WireJson.Build(w =>
         {
@@ -293,26 +278,39 @@ public static class AssistantHandlers
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var (graphId, query) = ReadFilter(body);
+
+        var count = await Matching(context, owner, graphId, query, needed: null, cancellationToken).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(count);
+    }
+
+    /// <summary>The filters of a search or count: <c>graph_id</c>, <c>name</c> and <c>metadata</c>.</summary>
+    private static (string? GraphId, AssistantSearchQuery Query) ReadFilter(JsonElement body)
+    {
         var graphId = body.OptionalString("graph_id");
-        var query = new AssistantSearchQuery
+        return (graphId, new AssistantSearchQuery
         {
             GraphId = graphId is not null && ResourceIds.IsValid(graphId) ? graphId : null,
             Name = body.OptionalString("name"),
             Metadata = body.OptionalObject("metadata"),
-        };
+        });
+    }
 
-        var count = 0L;
-        if (graphId is null || ResourceIds.IsValid(graphId))
+    /// <summary>
+    /// The assistants that match a search or count: each served graph's default assistant first when it matches, then the
+    /// caller's own in id order, read in pages sized for <paramref name="needed"/> items when given.
+    /// </summary>
+    private static IAsyncEnumerable<Assistant> Matching(
+        HttpContext context, string owner, string? graphId, AssistantSearchQuery query, long? needed, CancellationToken cancellationToken)
+    {
+        if (graphId is not null && !ResourceIds.IsValid(graphId))
         {
-            var stored = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
-            var defaults = context.RequestServices.GetRequiredService<AssistantLookup>().Defaults(owner);
-            await foreach (var _ in WithDefaults(defaults, query, stored, cancellationToken).ConfigureAwait(false))
-            {
-                count++;
-            }
+            return AsyncEnumerable.Empty<Assistant>();
         }
 
-        return TypedResults.Json(count);
+        var stored = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
+        var defaults = context.RequestServices.GetRequiredService<AssistantLookup>().Defaults(owner);
+        return WithDefaults(defaults, query, needed is { } n ? SearchPaging.Items(stored, n, cancellationToken) : stored, cancellationToken);
     }
 
     /// <summary>

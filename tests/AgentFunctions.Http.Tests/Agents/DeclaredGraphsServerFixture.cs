@@ -1,13 +1,15 @@
 using System.ComponentModel;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Hosting.Agents;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 
 namespace AgentFunctions.Http.Tests.Agents;
 
 /// <summary>
 /// The server with a deployment's own agents: a tool (<c>lookup_order</c>) and a model (<c>fast</c>) added in code, the
-/// graph <c>support</c> declared in code, and the graph <c>ops</c> with the model <c>slow</c> declared in configuration.
+/// graph <c>support</c> declared in code, the graph <c>ops</c> with the model <c>slow</c> declared in configuration, and
+/// two Agent Framework agents: <c>helper</c> added in code, and the server's demo agent <c>af-agent</c> by its setting.
 /// </summary>
 public sealed class DeclaredGraphsServerFixture : ServerFixture
 {
@@ -34,6 +36,7 @@ public sealed class DeclaredGraphsServerFixture : ServerFixture
         new("Graphs:ops:Tools:0", "restart_service"),
         new("Graphs:ops:Tools:1", "calculator"),
         new("Graphs:ops:RecursionLimit", "10"),
+        new(AgentFunctions.Server.ServerApp.DemoAgentSetting, "true"),
     ];
 
     protected override void ConfigureAgents(AgentFunctionsBuilder agents)
@@ -42,6 +45,7 @@ public sealed class DeclaredGraphsServerFixture : ServerFixture
             .AddTool(LookupOrder)
             .AddTool(Restart)
             .AddChatClient("fast", new OfflineChatClient())
-            .AddGraph("support", g => g.WithSystemPrompt(SupportPrompt).WithTools("lookup_order").WithModel("fast"));
+            .AddGraph("support", g => g.WithSystemPrompt(SupportPrompt).WithTools("lookup_order").WithModel("fast"))
+            .AddAgent("helper", new ChatClientAgent(new OfflineChatClient(), name: "helper", description: "Looks up orders.", tools: [LookupOrder]));
     }
 }

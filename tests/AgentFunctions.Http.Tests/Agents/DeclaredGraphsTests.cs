@@ -51,7 +51,7 @@ public sealed class DeclaredGraphsTests(DeclaredGraphsServerFixture server) : IC
     {
         var info = await (await _api.Client.GetAsync("/info")).ReadJsonAsync();
 
-        Assert.Equal(["agent", "ops", "support"], info.GetProperty("graphs").EnumerateArray().Select(g => g.GetProperty("graph_id").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["af-agent", "agent", "helper", "ops", "support"], info.GetProperty("graphs").EnumerateArray().Select(g => g.GetProperty("graph_id").GetString()).Order(StringComparer.Ordinal));
     }
 
     [Fact(Timeout = 60_000)]
@@ -60,7 +60,7 @@ public sealed class DeclaredGraphsTests(DeclaredGraphsServerFixture server) : IC
         using var response = await _api.Client.PostJsonAsync("/assistants/search", """{"metadata":{"created_by":"system"},"limit":100}""");
 
         var found = (await response.ReadJsonAsync()).EnumerateArray().ToList();
-        Assert.Equal(["agent", "ops", "support"], found.Select(a => a.GetProperty("graph_id").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["af-agent", "agent", "helper", "ops", "support"], found.Select(a => a.GetProperty("graph_id").GetString()).Order(StringComparer.Ordinal));
         var support = found.Single(a => a.GetProperty("graph_id").GetString() == "support");
         Assert.Equal(GraphRegistry.DefaultAssistantId("support"), support.GetProperty("assistant_id").GetString());
         Assert.Equal(DeclaredGraphsServerFixture.SupportPrompt, support.GetProperty("config").GetProperty("configurable").GetProperty("system_prompt").GetString());
@@ -145,6 +145,45 @@ public sealed class DeclaredGraphsTests(DeclaredGraphsServerFixture server) : IC
 
         var problem = await response.AssertProblemAsync(422);
         Assert.Contains("support", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("af-agent", "calc: 2*21", "calculator", "42")]
+    [InlineData("helper", "tool:lookup_order {\"orderId\":\"B-2\"}", "lookup_order", "order B-2 shipped")]
+    public async Task Stream_AgentFrameworkAgent_StreamsItsToolRoundTripAndCheckpointsTheConversation(string graph, string text, string tool, string result)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        var (response, frames) = await _api.StreamAsync(
+            $"/threads/{threadId}/runs/stream", Body(graph, text, "\"stream_mode\":[\"values\",\"messages-tuple\",\"updates\"]"));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.DoesNotContain(frames, f => f.Event == "error");
+        var final = RunsApi.Messages(frames.Last(f => f.Event == "values").Json);
+        Assert.Equal(["human", "ai", "tool", "ai"], final.Select(m => m.Type));
+        Assert.Equal(result, final[2].Text);
+        Assert.Equal($"The answer is {result}.", final[3].Text);
+        var chunks = frames.Where(f => f.Event == "messages").Select(f => f.Json).ToList();
+        Assert.Contains(chunks, c => c[0].GetProperty("type").GetString() == "tool" && c[0].GetProperty("name").GetString() == tool);
+        Assert.Equal(final[3].Text, string.Concat(chunks.Where(c => c[0].GetProperty("type").GetString() == "AIMessageChunk").Select(c => RunsApi.Text(c[0].GetProperty("content")))));
+        Assert.All(chunks, c => Assert.Equal(graph, c[1].GetProperty("graph_id").GetString()));
+        var update = frames.Single(f => f.Event == "updates").Json;
+        Assert.Equal(3, update.GetProperty("agent").GetProperty("messages").GetArrayLength());
+
+        // The next turn gets the conversation from the thread's checkpoints.
+        var (_, second) = await _api.StreamAsync($"/threads/{threadId}/runs/stream", Body(graph, "thanks tokens=2"));
+        Assert.Equal(["human", "ai", "tool", "ai", "human", "ai"], RunsApi.Messages(second.Last(f => f.Event == "values").Json).Select(m => m.Type));
+        using var history = await _api.Client.PostJsonAsync($"/threads/{threadId}/history", """{"limit":100}""");
+        Assert.Equal(6, (await history.ReadJsonAsync()).GetArrayLength());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Schemas_AgentFrameworkAgent_OffersNoModelsOrTools()
+    {
+        var schemas = await (await _api.Client.GetAsync("/assistants/helper/schemas")).ReadJsonAsync();
+
+        var properties = schemas.GetProperty("config_schema").GetProperty("properties");
+        Assert.Empty(Enum(properties.GetProperty("tools").GetProperty("items")));
     }
 
     private static List<string?> Enum(JsonElement schema) => [.. schema.GetProperty("enum").EnumerateArray().Select(e => e.GetString())];
