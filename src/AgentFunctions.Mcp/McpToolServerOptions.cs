@@ -21,7 +21,7 @@ public sealed partial class McpToolServerOptions
     public static readonly TimeSpan DefaultToolListMaxAge = TimeSpan.FromMinutes(5);
 
     /// <summary>The default of <see cref="ListTimeout"/>.</summary>
-    public static readonly TimeSpan DefaultListTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultListTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>The server's MCP endpoint (Streamable HTTP), an absolute http or https URL such as <c>https://host/mcp</c>.</summary>
     public Uri? Url { get; set; }
@@ -40,7 +40,7 @@ public sealed partial class McpToolServerOptions
 
     /// <summary>
     /// The longest time reading the tool list may take, connecting included. When it takes longer, a run gets the
-    /// tools last read (or none).
+    /// tools last read (or none). A run that needs the list waits for it before its first model call, so this is short.
     /// </summary>
     public TimeSpan ListTimeout { get; set; } = DefaultListTimeout;
 
