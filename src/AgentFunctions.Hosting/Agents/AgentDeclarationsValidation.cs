@@ -24,6 +24,11 @@ internal sealed class AgentDeclarationsValidation(AgentDeclarations declarations
         var modelNames = CheckModels(errors);
         var keyed = services.GetService<IServiceProviderIsKeyedService>();
         var sources = declarations.ToolSources.Select(s => s.Name).ToList();
+        var sourceNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in declarations.ToolSources)
+        {
+            Unique(errors, sourceNames, source.Name, source.Where, "tool source");
+        }
 
         var graphIds = new Dictionary<string, string>(StringComparer.Ordinal) { [AgentGraph.GraphId] = "the built-in graph" };
         foreach (var agent in declarations.Agents)
