@@ -51,7 +51,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         var declarations = AgentRegistration.AddAgents(services, configuration);
         services.AddAgentFunctionsRuntime();
         services.AddAgentFunctionsCompaction();
-        return new AgentFunctionsBuilder(services, declarations);
+        return new AgentFunctionsBuilder(services, declarations).AddMcpServers(configuration);
     }
 
     /// <summary>The queue workers as hosted services (the standalone server; the Functions app uses queue triggers instead).</summary>

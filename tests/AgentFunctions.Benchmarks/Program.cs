@@ -1,5 +1,6 @@
 using AgentFunctions.Benchmarks.Http;
 using AgentFunctions.Benchmarks.Storage;
+using AgentFunctions.Benchmarks.Tools;
 
 namespace AgentFunctions.Benchmarks;
 
@@ -22,6 +23,7 @@ internal static class Program
         ["compression"] = CompressionBenchmark.RunAsync,
         ["tracing"] = TracingBenchmark.RunAsync,
         ["slowstreams"] = SlowStreamBenchmark.RunAsync,
+        ["mcp"] = McpToolBenchmark.RunAsync,
     };
 
     /// <summary>Run only when named: it needs the Functions app running under a host (eng/func-e2e.sh --bench).</summary>

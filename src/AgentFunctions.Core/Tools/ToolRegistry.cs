@@ -200,7 +200,9 @@ public sealed partial class ToolRegistry
         try
         {
             var result = await tool.InvokeAsync(new AIFunctionArguments(arguments), cancellationToken).ConfigureAwait(false);
-            return ToolResult.Success(ResultText(result));
+
+            // A tool that reports its own failure as a value (a tool server that is down answers so) is taken at its word.
+            return result as ToolResult ?? ToolResult.Success(ResultText(result));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Compaction;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.Runs;
+using AgentFunctions.Mcp;
 using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.RunEvents;
@@ -195,4 +196,11 @@ internal sealed class StorageOptionsValidation : IValidateOptions<StorageOptions
 
         return OptionsValidation.Result(errors);
     }
+}
+
+/// <summary>The <c>McpServers:NAME</c> sections, one named options instance per declared server.</summary>
+internal sealed class McpToolServerOptionsValidation : IValidateOptions<McpToolServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, McpToolServerOptions options) =>
+        string.IsNullOrEmpty(name) ? ValidateOptionsResult.Skip : OptionsValidation.Result([.. McpToolServerOptions.Validate(name, options)]);
 }

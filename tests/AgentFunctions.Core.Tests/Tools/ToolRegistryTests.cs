@@ -129,6 +129,19 @@ public sealed class ToolRegistryTests
     }
 
     [Fact]
+    public async Task InvokeAsync_ToolReturnsAToolResult_TakesItAsIs()
+    {
+        // Arrange: a tool that reports its own failure as a value (as an MCP server that is down does).
+        var registry = new ToolRegistry([new StubFunction("away", _ => ToolResult.Error("The server is away."))]);
+
+        // Act
+        var result = await registry.InvokeAsync("away", null);
+
+        // Assert
+        Assert.Equal(ToolResult.Error("The server is away."), result);
+    }
+
+    [Fact]
     public async Task InvokeAsync_FunctionCallContent_ReturnsResult()
     {
         // Arrange
