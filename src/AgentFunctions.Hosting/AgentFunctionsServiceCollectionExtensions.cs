@@ -138,6 +138,7 @@ public static class AgentFunctionsServiceCollectionExtensions
     private static void AddAgentFunctionsCompaction(this IServiceCollection services)
     {
         services.TryAddSingleton<ThreadDeletion>();
+        services.TryAddSingleton<ThreadCopy>();
         services.TryAddSingleton<CompactionTrigger>();
         services.TryAddSingleton<IRunCompletionObserver>(sp => sp.GetRequiredService<CompactionTrigger>());
         services.TryAddSingleton<CompactionHandler>();

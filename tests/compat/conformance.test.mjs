@@ -73,4 +73,18 @@ describe("conformance", () => {
   test("assistants.getSubgraphs answers the agent graph's (none)", async () => {
     assert.deepEqual(await client.assistants.getSubgraphs("agent"), {});
   });
+
+  test("threads.copy makes a new thread with the same metadata, values and history", async () => {
+    const thread = await newThread({ marker: crypto.randomUUID() });
+    await client.runs.wait(thread.thread_id, "agent", { input: say("tokens=2") });
+    const copy = await client.threads.copy(thread.thread_id);
+    assert.notEqual(copy.thread_id, thread.thread_id);
+    assert.deepEqual(copy.metadata, (await client.threads.get(thread.thread_id)).metadata);
+    const [source, copied] = [await client.threads.getHistory(thread.thread_id), await client.threads.getHistory(copy.thread_id)];
+    assert.deepEqual(copied.map((s) => s.checkpoint.checkpoint_id), source.map((s) => s.checkpoint.checkpoint_id));
+    assert.deepEqual(copied[0].values, source[0].values);
+    await client.runs.wait(copy.thread_id, "agent", { input: say("tokens=2") });
+    assert.equal((await client.threads.getState(thread.thread_id)).values.messages.length, 2);
+    assert.equal((await client.threads.getState(copy.thread_id)).values.messages.length, 4);
+  });
 });

@@ -28,6 +28,10 @@ public static class ThreadsFunctions
     public static Task<WrittenResponse> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.PatchAsync(context, threadId));
 
+    [Function("CopyThread")]
+    public static Task<WrittenResponse> CopyAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/copy")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.CopyAsync(context, threadId));
+
     [Function("DeleteThread")]
     public static Task<WrittenResponse> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.DeleteAsync(context, threadId));

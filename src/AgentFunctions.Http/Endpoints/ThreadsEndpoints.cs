@@ -16,6 +16,7 @@ public static class ThreadsEndpoints
         api.MapPost("/threads/count", (Func<HttpContext, Task<IResult>>)ThreadHandlers.CountAsync).WithName("CountThreads").WithTags("Threads");
         api.MapGet("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.GetAsync(context, threadId)).WithName("GetThread").WithTags("Threads");
         api.MapPatch("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.PatchAsync(context, threadId)).WithName("PatchThread").WithTags("Threads");
+        api.MapPost("/threads/{threadId}/copy", (HttpContext context, string threadId) => ThreadHandlers.CopyAsync(context, threadId)).WithName("CopyThread").WithTags("Threads");
         api.MapDelete("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.DeleteAsync(context, threadId)).WithName("DeleteThread").WithTags("Threads");
         return api;
     }

@@ -127,6 +127,22 @@ public static class ThreadHandlers
     }
 
     /// <summary>
+    /// <c>POST /threads/{thread_id}/copy</c> → the copy: a new thread with the same metadata and the whole history
+    /// (see <see cref="ThreadCopy"/>). 409 when the thread kept changing while it was copied.
+    /// </summary>
+    public static async Task<IResult> CopyAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var services = context.RequestServices;
+        NotFoundUnlessValid(threadId);
+        var copy = await services.GetRequiredService<ThreadCopy>().CopyAsync(owner, threadId, cancellationToken).ConfigureAwait(false)
+            ?? throw NotFound(threadId);
+        return await ThreadResultAsync(services, copy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// <c>POST /threads/search</c>: <c>{ids?, metadata?, values?, status?, limit?, offset?, sort_by?,
     /// sort_order?, select?}</c> → a page of threads, in id order.
     /// </summary>
