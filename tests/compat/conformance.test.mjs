@@ -87,4 +87,41 @@ describe("conformance", () => {
     assert.equal((await client.threads.getState(thread.thread_id)).values.messages.length, 2);
     assert.equal((await client.threads.getState(copy.thread_id)).values.messages.length, 4);
   });
+
+  test("threads.joinStream follows the thread's next run to its run_done; lastEventId '-' replays the thread's runs", async () => {
+    const thread = await newThread();
+    const controller = new AbortController();
+    const stream = client.threads.joinStream(thread.thread_id, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    // The request goes out first; the run lasts long enough to be still active should it get there first.
+    const first = iterator.next();
+    const run = await client.runs.create(thread.thread_id, "agent", { input: say("tokens=40 delay_ms=50") });
+    const chunks = [];
+    for (let next = await first; !next.done; next = await iterator.next()) {
+      chunks.push(next.value);
+      if (next.value.event === "metadata" && next.value.data.status === "run_done") {
+        break;
+      }
+    }
+    controller.abort();
+    await iterator.return?.().catch(() => {});
+    assert.equal(chunks[0].event, "metadata");
+    assert.equal(chunks[0].data.run_id, run.run_id);
+    assert.ok(chunks.some((c) => c.event === "values"));
+    assert.deepEqual(chunks.at(-1).data, { status: "run_done", run_id: run.run_id });
+
+    const replay = new AbortController();
+    const replayed = [];
+    try {
+      for await (const chunk of client.threads.joinStream(thread.thread_id, { lastEventId: "-", streamMode: "lifecycle", signal: replay.signal })) {
+        replayed.push(chunk);
+        if (chunk.data?.status === "run_done") {
+          replay.abort();
+        }
+      }
+    } catch (error) {
+      if (!replay.signal.aborted) throw error;
+    }
+    assert.deepEqual(replayed.map((c) => c.data.run_id), [run.run_id, run.run_id]);
+  });
 });
