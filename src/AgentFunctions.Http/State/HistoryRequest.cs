@@ -61,7 +61,7 @@ internal sealed record HistoryRequest(int Limit, string? Before, JsonElement? Me
         var metadata = RequestValues.Object(body, "metadata", "$");
         string? checkpointId = null;
         var empty = false;
-        if (RequestValues.Object(body, "checkpoint", "$") is { } checkpoint)
+        if (RequestValues.CheckpointConfig(body, "checkpoint", "$") is { } checkpoint)
         {
             checkpointId = RequestValues.String(checkpoint, "checkpoint_id", "$.checkpoint");
             empty = RequestValues.String(checkpoint, "checkpoint_ns", "$.checkpoint") is { Length: > 0 };

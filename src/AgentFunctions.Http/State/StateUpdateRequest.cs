@@ -33,7 +33,7 @@ internal sealed record StateUpdateRequest(StateUpdate Values, string? AsNode, st
         }
 
         var checkpointId = RequestValues.String(body, "checkpoint_id", "$");
-        if (RequestValues.Object(body, "checkpoint", "$") is { } checkpoint && RequestValues.String(checkpoint, "checkpoint_id", "$.checkpoint") is { } id)
+        if (RequestValues.CheckpointConfig(body, "checkpoint", "$") is { } checkpoint && RequestValues.String(checkpoint, "checkpoint_id", "$.checkpoint") is { } id)
         {
             checkpointId = id;
         }

@@ -24,12 +24,15 @@ public static class ThreadHandlers
     // A read-modify-write that keeps losing to concurrent writers gives up with a 409 after this many tries.
     private const int UpdateAttempts = 3;
 
+    // The longest ttl a thread may be given: ten years, in minutes.
+    private const double MaxTtlMinutes = 10 * 365 * 24 * 60;
+
     // How many threads' latest checkpoints a search reads at once.
     private const int StateReadConcurrency = 8;
 
     private static readonly string[] Statuses = [ThreadStatusNames.Idle, ThreadStatusNames.Busy, ThreadStatusNames.Interrupted, ThreadStatusNames.Error];
 
-    /// <summary><c>POST /threads</c>: <c>{thread_id?, metadata?, if_exists?}</c> → the thread.</summary>
+    /// <summary><c>POST /threads</c>: <c>{thread_id?, metadata?, if_exists?, ttl?}</c> → the thread.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -42,6 +45,7 @@ public static class ThreadHandlers
             : ResourceIds.New();
         var metadata = body.OptionalObject("metadata") ?? JsonObjects.Empty;
         var ifExists = SearchPaging.ReadEnum(body, "if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
+        var ttl = ReadTtl(body);
         if (body.Optional("supersteps") is { } supersteps && (supersteps.ValueKind != JsonValueKind.Array || supersteps.GetArrayLength() > 0))
         {
             throw Invalid("$.supersteps", "is not supported by this server (create the thread, then update its state)");
@@ -56,7 +60,8 @@ public static class ThreadHandlers
 
         try
         {
-            var created = await threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            var expiresAt = ttl is { } minutes ? services.GetRequiredService<TimeProvider>().GetUtcNow().AddMinutes(minutes) : (DateTimeOffset?)null;
+            var created = await threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata, ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(ThreadJson.Build(created, latest: null));
         }
         catch (StoreConflictException) when (ifExists == ReturnExisting)
@@ -81,7 +86,7 @@ public static class ThreadHandlers
         return await ThreadResultAsync(context.RequestServices, thread, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary><c>PATCH /threads/{thread_id}</c>: <c>{metadata?}</c> merged into the thread's metadata → the thread.</summary>
+    /// <summary><c>PATCH /threads/{thread_id}</c>: <c>{metadata?, ttl?}</c>: the metadata merged into the thread's, the ttl counted from now → the thread.</summary>
     public static async Task<IResult> PatchAsync(HttpContext context, string threadId)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -91,12 +96,17 @@ public static class ThreadHandlers
         NotFoundUnlessValid(threadId);
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var patch = body.OptionalObject("metadata");
+        var ttl = ReadTtl(body);
 
         var threads = services.GetRequiredService<IThreadStore>();
         for (var attempt = 1; ; attempt++)
         {
             var thread = await FindAsync(services, owner, threadId, cancellationToken).ConfigureAwait(false);
-            var changed = thread with { Metadata = patch is { } p ? MetadataPatch.Merge(thread.Metadata, p) : thread.Metadata };
+            var changed = thread with
+            {
+                Metadata = patch is { } p ? MetadataPatch.Merge(thread.Metadata, p) : thread.Metadata,
+                ExpiresAt = ttl is { } minutes ? services.GetRequiredService<TimeProvider>().GetUtcNow().AddMinutes(minutes) : thread.ExpiresAt,
+            };
             try
             {
                 var updated = await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false)
@@ -209,6 +219,32 @@ public static class ThreadHandlers
         }
 
         return TypedResults.Json(count);
+    }
+
+    /// <summary>
+    /// <c>ttl</c>, LangGraph's <c>{ttl: minutes, strategy?: "delete"}</c>: the thread expires that many minutes from now, and
+    /// the retention sweep deletes it with everything it owns. Null when absent.
+    /// </summary>
+    private static double? ReadTtl(JsonElement body)
+    {
+        if (body.Optional("ttl") is not { } ttl)
+        {
+            return null;
+        }
+
+        if (ttl.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("$.ttl", "must be an object {ttl: minutes, strategy: \"delete\"}");
+        }
+
+        if (ttl.Optional("strategy") is { } strategy && !(strategy.ValueKind == JsonValueKind.String && strategy.ValueEquals("delete")))
+        {
+            throw Invalid("$.ttl.strategy", "must be delete");
+        }
+
+        return ttl.Optional("ttl") is { ValueKind: JsonValueKind.Number } minutes && minutes.TryGetDouble(out var value) && value > 0 && value <= MaxTtlMinutes
+            ? value
+            : throw Invalid("$.ttl.ttl", $"is required: the minutes until the thread is deleted, above 0 and at most {MaxTtlMinutes:N0}");
     }
 
     /// <summary>The filters of a search or count: <c>ids</c>, <c>metadata</c>, <c>status</c>, and <c>values</c> (null when empty).</summary>
