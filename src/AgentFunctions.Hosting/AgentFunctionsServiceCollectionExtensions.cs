@@ -131,6 +131,8 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<AgentGraph>();
         services.TryAddSingleton<RunExecutor>();
         services.TryAddSingleton<RunWorker>();
+        services.TryAddSingleton<LiveRuns>();
+        services.TryAddSingleton<RunLifecycle>();
         services.TryAddSingleton<Http.Assistants.AssistantLookup>();
     }
 

@@ -14,9 +14,9 @@ namespace AgentFunctions.Http.Runs;
 public static partial class RunHandlers
 {
     /// <summary>The thread stream modes of LangGraph: every run's events, only runs' starts and ends, and state updates.</summary>
-    private const string RunModes = "run_modes";
-    private const string Lifecycle = "lifecycle";
-    private const string StateUpdate = "state_update";
+    private const string RunModesMode = "run_modes";
+    private const string LifecycleMode = "lifecycle";
+    private const string StateUpdateMode = "state_update";
 
     // How often a thread stream that waits for the thread's next run looks for it (from the first, doubling to the last).
     private static readonly TimeSpan FirstNextRunPoll = TimeSpan.FromMilliseconds(100);
@@ -78,16 +78,16 @@ public static partial class RunHandlers
             {
                 foreach (var mode in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 {
-                    modes.Add(mode is RunModes or Lifecycle or StateUpdate
+                    modes.Add(mode is RunModesMode or LifecycleMode or StateUpdateMode
                         ? mode
-                        : throw new ApiProblemException(ApiProblem.Unprocessable("query." + name, $"must be one or more of {RunModes}, {Lifecycle}, {StateUpdate}")));
+                        : throw new ApiProblemException(ApiProblem.Unprocessable("query." + name, $"must be one or more of {RunModesMode}, {LifecycleMode}, {StateUpdateMode}")));
                 }
             }
         }
 
         if (modes.Count == 0)
         {
-            modes.Add(RunModes);
+            modes.Add(RunModesMode);
         }
 
         return modes;
@@ -146,15 +146,15 @@ public static partial class RunHandlers
                 }
 
                 var after = runId == resumeRun ? resumeAfter : -1;
-                await foreach (var runEvent in JoinEventsAsync(s, run, after, cancellationToken).ConfigureAwait(false))
+                await foreach (var runEvent in s.Lifecycle.JoinEventsAsync(run, after, cancellationToken).ConfigureAwait(false))
                 {
-                    if (modes.Contains(RunModes) || (modes.Contains(Lifecycle) && IsRunStart(runEvent)))
+                    if (modes.Contains(RunModesMode) || (modes.Contains(LifecycleMode) && IsRunStart(runEvent)))
                     {
                         yield return new ServerSentEvent(ThreadStreamPosition.Id(runId, runEvent.Sequence), runEvent.Event, runEvent.Data);
                     }
                 }
 
-                if (modes.Contains(RunModes) || modes.Contains(Lifecycle))
+                if (modes.Contains(RunModesMode) || modes.Contains(LifecycleMode))
                 {
                     yield return new ServerSentEvent(ThreadStreamPosition.DoneId(runId), RunEvent.Metadata, RunDone(runId));
                 }
