@@ -13,7 +13,6 @@ using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Sse;
-using AgentFunctions.Http.Threads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -266,8 +265,8 @@ public static partial class RunHandlers
             throw new ApiProblemException(ApiProblem.Unprocessable("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'"));
         }
 
-        var runIds = body.Optional("run_ids") is { } ids ? SearchPaging.ReadStringArray(ids, "$.run_ids") : null;
-        var status = SearchPaging.ReadEnum(body, "status", "pending", "running", "all");
+        var runIds = body.Optional("run_ids") is { } ids ? RequestJson.StringArray(ids, "$.run_ids") : null;
+        var status = body.OptionalEnum("status", "pending", "running", "all");
         if ((runIds is null) == (status is null))
         {
             throw new ApiProblemException(ApiProblem.Unprocessable("$", "must give either run_ids (with thread_id) or status"));

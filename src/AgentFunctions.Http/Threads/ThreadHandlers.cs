@@ -44,7 +44,7 @@ public static class ThreadHandlers
             ? ResourceIds.IsValid(given) ? given : throw Invalid("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'")
             : ResourceIds.New();
         var metadata = body.OptionalObject("metadata") ?? JsonObjects.Empty;
-        var ifExists = SearchPaging.ReadEnum(body, "if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
+        var ifExists = body.OptionalEnum("if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
         var ttl = ReadTtl(body);
         if (body.Optional("supersteps") is { } supersteps && (supersteps.ValueKind != JsonValueKind.Array || supersteps.GetArrayLength() > 0))
         {
@@ -168,8 +168,8 @@ public static class ThreadHandlers
         var (limit, offset) = SearchPaging.ReadLimitOffset(body);
 
         // The store lists threads in id order; LangGraph's other orders would need the whole list first.
-        _ = SearchPaging.ReadEnum(body, "sort_by", "thread_id", "status", "created_at", "updated_at", "state_updated_at");
-        _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
+        _ = body.OptionalEnum("sort_by", "thread_id", "status", "created_at", "updated_at", "state_updated_at");
+        _ = body.OptionalEnum("sort_order", "asc", "desc");
         var select = SearchPaging.ReadSelect(body, [.. ThreadJson.Fields]);
 
         var threads = services.GetRequiredService<IThreadStore>();
@@ -254,7 +254,7 @@ public static class ThreadHandlers
         {
             Ids = ReadIds(body),
             Metadata = body.OptionalObject("metadata"),
-            Status = SearchPaging.ReadEnum(body, "status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
+            Status = body.OptionalEnum("status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
         };
         var values = body.OptionalObject("values") is { } v && v.EnumerateObject().Any() ? v : (JsonElement?)null;
         return (query, values);
@@ -280,7 +280,7 @@ public static class ThreadHandlers
             return null;
         }
 
-        var ids = SearchPaging.ReadStringArray(value, "$.ids");
+        var ids = RequestJson.StringArray(value, "$.ids");
         if (ids.Count > ThreadSearchQuery.MaxIds)
         {
             throw Invalid("$.ids", $"must name at most {ThreadSearchQuery.MaxIds} threads");
