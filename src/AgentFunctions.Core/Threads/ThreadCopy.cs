@@ -11,8 +11,11 @@ namespace AgentFunctions.Core.Threads;
 /// </summary>
 public sealed class ThreadCopy(IThreadStore threads, ICheckpointStore checkpoints)
 {
-    /// <summary>How many times a copy is tried again when the thread changed while it was copied.</summary>
-    public const int Attempts = 3;
+    /// <summary>How many times a copy is tried when the thread changed while it was copied (or was being compacted).</summary>
+    public const int Attempts = 4;
+
+    // The wait before the next try grows by this much each time: a compaction holds a thread for a moment.
+    private static readonly TimeSpan RetryStep = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// The copy, or null when the owner has no such thread. Its status is idle (interrupted when the thread's last
@@ -36,7 +39,9 @@ public sealed class ThreadCopy(IThreadStore threads, ICheckpointStore checkpoint
             }
             catch (StoreConflictException) when (attempt < Attempts)
             {
-                continue; // written to meanwhile: the store has removed what it copied; copy the newer version
+                // Written to meanwhile: the store has removed what it copied; copy the newer version.
+                await Task.Delay(RetryStep * attempt, cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
             try
