@@ -127,6 +127,8 @@ public static class AgentFunctionsServiceCollectionExtensions
     {
         services.TryAddSingleton<RunExecutor>();
         services.TryAddSingleton<RunWorker>();
+        services.TryAddSingleton<LiveRuns>();
+        services.TryAddSingleton<RunLifecycle>();
         services.TryAddSingleton<Http.Assistants.AssistantLookup>();
     }
 
@@ -134,6 +136,7 @@ public static class AgentFunctionsServiceCollectionExtensions
     private static void AddAgentFunctionsCompaction(this IServiceCollection services)
     {
         services.TryAddSingleton<ThreadDeletion>();
+        services.TryAddSingleton<ThreadCopy>();
         services.TryAddSingleton<CompactionTrigger>();
         services.TryAddSingleton<IRunCompletionObserver>(sp => sp.GetRequiredService<CompactionTrigger>());
         services.TryAddSingleton<CompactionHandler>();

@@ -96,7 +96,6 @@ public static class HttpServiceCollectionExtensions
         services.AddOptions<HttpApiOptions>().Bind(configuration.GetSection(HttpApiOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpApiOptions>, HttpApiOptionsValidation>());
         services.AddSingleton<CallerIdentity>();
-        services.AddSingleton<Runs.LiveRuns>();
         services.AddProblemDetails();
         // One instance serves the server's exception handler middleware and the Functions entry point (ApiInvocation).
         services.AddSingleton<ApiExceptionHandler>();

@@ -73,4 +73,55 @@ describe("conformance", () => {
   test("assistants.getSubgraphs answers the agent graph's (none)", async () => {
     assert.deepEqual(await client.assistants.getSubgraphs("agent"), {});
   });
+
+  test("threads.copy makes a new thread with the same metadata, values and history", async () => {
+    const thread = await newThread({ marker: crypto.randomUUID() });
+    await client.runs.wait(thread.thread_id, "agent", { input: say("tokens=2") });
+    const copy = await client.threads.copy(thread.thread_id);
+    assert.notEqual(copy.thread_id, thread.thread_id);
+    assert.deepEqual(copy.metadata, (await client.threads.get(thread.thread_id)).metadata);
+    const [source, copied] = [await client.threads.getHistory(thread.thread_id), await client.threads.getHistory(copy.thread_id)];
+    assert.deepEqual(copied.map((s) => s.checkpoint.checkpoint_id), source.map((s) => s.checkpoint.checkpoint_id));
+    assert.deepEqual(copied[0].values, source[0].values);
+    await client.runs.wait(copy.thread_id, "agent", { input: say("tokens=2") });
+    assert.equal((await client.threads.getState(thread.thread_id)).values.messages.length, 2);
+    assert.equal((await client.threads.getState(copy.thread_id)).values.messages.length, 4);
+  });
+
+  test("threads.joinStream follows the thread's next run to its run_done; lastEventId '-' replays the thread's runs", async () => {
+    const thread = await newThread();
+    const controller = new AbortController();
+    const stream = client.threads.joinStream(thread.thread_id, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    // The request goes out first; the run lasts long enough to be still active should it get there first.
+    const first = iterator.next();
+    const run = await client.runs.create(thread.thread_id, "agent", { input: say("tokens=40 delay_ms=50") });
+    const chunks = [];
+    for (let next = await first; !next.done; next = await iterator.next()) {
+      chunks.push(next.value);
+      if (next.value.event === "metadata" && next.value.data.status === "run_done") {
+        break;
+      }
+    }
+    controller.abort();
+    await iterator.return?.().catch(() => {});
+    assert.equal(chunks[0].event, "metadata");
+    assert.equal(chunks[0].data.run_id, run.run_id);
+    assert.ok(chunks.some((c) => c.event === "values"));
+    assert.deepEqual(chunks.at(-1).data, { status: "run_done", run_id: run.run_id });
+
+    const replay = new AbortController();
+    const replayed = [];
+    try {
+      for await (const chunk of client.threads.joinStream(thread.thread_id, { lastEventId: "-", streamMode: "lifecycle", signal: replay.signal })) {
+        replayed.push(chunk);
+        if (chunk.data?.status === "run_done") {
+          replay.abort();
+        }
+      }
+    } catch (error) {
+      if (!replay.signal.aborted) throw error;
+    }
+    assert.deepEqual(replayed.map((c) => c.data.run_id), [run.run_id, run.run_id]);
+  });
 });

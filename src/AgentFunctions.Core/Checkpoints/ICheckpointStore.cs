@@ -41,6 +41,15 @@ public interface ICheckpointStore
     /// </summary>
     Task<int> DeleteAfterAsync(string ownerId, string threadId, string? checkpointId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Copies every checkpoint of a thread to another thread of the same owner, which has none: the same checkpoint
+    /// ids, parents, metadata (its <c>thread_id</c>, where it names the thread, names the copy), writes and values, so
+    /// the copy's state and history read as the thread's. Read and written a page at a time, never the whole history
+    /// at once. Nothing of a copy that fails stays behind. Returns how many checkpoints were copied.
+    /// </summary>
+    /// <exception cref="Stores.StoreConflictException">The thread changed while it was copied (a run, a rollback or compaction wrote), or the target has checkpoints; nothing was kept.</exception>
+    Task<long> CopyThreadAsync(string ownerId, string threadId, string targetThreadId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes every checkpoint of a thread.</summary>
     Task DeleteThreadAsync(string ownerId, string threadId, CancellationToken cancellationToken = default);
 }

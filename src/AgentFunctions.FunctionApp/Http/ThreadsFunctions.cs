@@ -1,4 +1,5 @@
 using AgentFunctions.Http.Invocation;
+using AgentFunctions.Http.Runs;
 using AgentFunctions.Http.Threads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -27,6 +28,14 @@ public static class ThreadsFunctions
     [Function("PatchThread")]
     public static Task<WrittenResponse> PatchAsync([HttpTrigger(ApiAuthorization.Level, "patch", Route = "threads/{threadId}")] HttpRequest request, string threadId)
         => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.PatchAsync(context, threadId));
+
+    [Function("CopyThread")]
+    public static Task<WrittenResponse> CopyAsync([HttpTrigger(ApiAuthorization.Level, "post", Route = "threads/{threadId}/copy")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => ThreadHandlers.CopyAsync(context, threadId));
+
+    [Function("JoinThreadStream")]
+    public static Task<WrittenResponse> JoinStreamAsync([HttpTrigger(ApiAuthorization.Level, "get", Route = "threads/{threadId}/stream")] HttpRequest request, string threadId)
+        => ApiInvocation.InvokeAsync(request.HttpContext, context => RunHandlers.JoinThreadStreamAsync(context, threadId));
 
     [Function("DeleteThread")]
     public static Task<WrittenResponse> DeleteAsync([HttpTrigger(ApiAuthorization.Level, "delete", Route = "threads/{threadId}")] HttpRequest request, string threadId)

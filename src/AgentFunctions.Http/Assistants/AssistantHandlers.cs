@@ -54,7 +54,7 @@ public static class AssistantHandlers
         var metadata = body.OptionalObject("metadata") ?? JsonObjects.Empty;
         var name = body.OptionalString("name") ?? DefaultName;
         var description = body.OptionalString("description");
-        var ifExists = SearchPaging.ReadEnum(body, "if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
+        var ifExists = body.OptionalEnum("if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
 
         if (lookup.Graphs.FindByDefaultAssistant(assistantId) is { } defaultOf)
         {
@@ -252,8 +252,8 @@ public static class AssistantHandlers
         var (limit, offset) = SearchPaging.ReadLimitOffset(body);
 
         // The store lists assistants in id order; LangGraph's other orders would need the whole list first.
-        _ = SearchPaging.ReadEnum(body, "sort_by", "assistant_id", "graph_id", "name", "created_at", "updated_at");
-        _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
+        _ = body.OptionalEnum("sort_by", "assistant_id", "graph_id", "name", "created_at", "updated_at");
+        _ = body.OptionalEnum("sort_order", "asc", "desc");
         var select = SearchPaging.ReadSelect(body, [.. AssistantJson.Fields]);
 
         var found = Matching(context, owner, graphId, query, (long)offset + limit + 1, cancellationToken);

@@ -1,3 +1,4 @@
+using AgentFunctions.Http.Runs;
 using AgentFunctions.Http.Threads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,8 @@ public static class ThreadsEndpoints
         api.MapPost("/threads/count", (Func<HttpContext, Task<IResult>>)ThreadHandlers.CountAsync).WithName("CountThreads").WithTags("Threads");
         api.MapGet("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.GetAsync(context, threadId)).WithName("GetThread").WithTags("Threads");
         api.MapPatch("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.PatchAsync(context, threadId)).WithName("PatchThread").WithTags("Threads");
+        api.MapPost("/threads/{threadId}/copy", (HttpContext context, string threadId) => ThreadHandlers.CopyAsync(context, threadId)).WithName("CopyThread").WithTags("Threads");
+        api.MapGet("/threads/{threadId}/stream", (HttpContext context, string threadId) => RunHandlers.JoinThreadStreamAsync(context, threadId)).WithName("JoinThreadStream").WithTags("Threads");
         api.MapDelete("/threads/{threadId}", (HttpContext context, string threadId) => ThreadHandlers.DeleteAsync(context, threadId)).WithName("DeleteThread").WithTags("Threads");
         return api;
     }

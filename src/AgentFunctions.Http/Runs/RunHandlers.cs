@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
@@ -13,7 +12,6 @@ using AgentFunctions.Http.Identity;
 using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
 using AgentFunctions.Http.Sse;
-using AgentFunctions.Http.Threads;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,20 +27,11 @@ namespace AgentFunctions.Http.Runs;
 /// </summary>
 public static partial class RunHandlers
 {
-    private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
-
     /// <summary>The most runs one <c>POST /runs/batch</c> creates.</summary>
     public const int MaxBatch = 100;
 
     /// <summary>How long a stateless background run's thread is kept at least (then until its run has ended and retention runs).</summary>
     public static readonly TimeSpan StatelessThreadGrace = TimeSpan.FromMinutes(10);
-
-    /// <summary>
-    /// How long an ended run that is being rolled back is waited for to be deleted: as long as a run's lease lasts by
-    /// default, the time after which its executor is taken to have died. An executor that lives deletes it well before,
-    /// however busy its machine; this wait ends only the wait for one that died between the two writes.
-    /// </summary>
-    private static readonly TimeSpan RollbackDeleteGrace = TimeSpan.FromSeconds(30);
 
     /// <summary><c>POST /threads/{thread_id}/runs</c>: creates a background run and queues it; answers with the run.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context, string threadId)
@@ -251,7 +240,7 @@ public static partial class RunHandlers
             return Results.Accepted();
         }
 
-        await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
+        await s.Lifecycle.WaitForEndAsync(run, context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -275,8 +264,8 @@ public static partial class RunHandlers
             throw new ApiProblemException(ApiProblem.Unprocessable("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'"));
         }
 
-        var runIds = body.Optional("run_ids") is { } ids ? SearchPaging.ReadStringArray(ids, "$.run_ids") : null;
-        var status = SearchPaging.ReadEnum(body, "status", "pending", "running", "all");
+        var runIds = body.Optional("run_ids") is { } ids ? RequestJson.StringArray(ids, "$.run_ids") : null;
+        var status = body.OptionalEnum("status", "pending", "running", "all");
         if ((runIds is null) == (status is null))
         {
             throw new ApiProblemException(ApiProblem.Unprocessable("$", "must give either run_ids (with thread_id) or status"));
@@ -344,7 +333,7 @@ public static partial class RunHandlers
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
         var run = await FindRunAsync(context, s, threadId, runId).ConfigureAwait(false);
-        var ended = await WaitForEndAsync(s, run, context.RequestAborted).ConfigureAwait(false);
+        var ended = await s.Lifecycle.WaitForEndAsync(run, context.RequestAborted).ConfigureAwait(false);
         if (ended?.Status == RunStatus.Error)
         {
             return Results.Json(RunJson.Error("RunError", ended.Error ?? "The run failed."));
@@ -371,13 +360,13 @@ public static partial class RunHandlers
         SetLocation(context.Response, run, stream: false);
         try
         {
-            await SseResponse.WriteAsync(context.Response, JoinEventsAsync(s, run, after, aborted), s.Heartbeat, s.Logger, aborted).ConfigureAwait(false);
+            await SseResponse.WriteAsync(context.Response, s.Lifecycle.JoinEventsAsync(run, after, aborted), s.Heartbeat, s.Logger, aborted).ConfigureAwait(false);
         }
         catch (Exception e) when (aborted.IsCancellationRequested && e is OperationCanceledException or IOException)
         {
             if (cancelOnDisconnect)
             {
-                await CancelAfterDisconnectAsync(s, run).ConfigureAwait(false);
+                await s.Lifecycle.CancelAfterDisconnectAsync(run).ConfigureAwait(false);
             }
         }
 
@@ -390,7 +379,7 @@ public static partial class RunHandlers
         var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
         var disconnected = false;
         SetLocation(context.Response, run, stream: true);
-        using (var live = s.Live.Register(handle))
+        using (var live = s.Lifecycle.Live.Register(handle))
         {
             try
             {
@@ -412,7 +401,7 @@ public static partial class RunHandlers
         var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
         RunEvent? error = null;
         var disconnected = false;
-        using (var live = s.Live.Register(handle))
+        using (var live = s.Lifecycle.Live.Register(handle))
         {
             try
             {
@@ -453,40 +442,13 @@ public static partial class RunHandlers
         var endedHere = handle.Completion.IsCompletedSuccessfully && handle.Completion.Result is not null;
         if (disconnected && request.OnDisconnect == DisconnectAction.Cancel && !endedHere)
         {
-            await CancelAfterDisconnectAsync(s, run).ConfigureAwait(false);
+            await s.Lifecycle.CancelAfterDisconnectAsync(run).ConfigureAwait(false);
         }
 
         if (temporaryThread)
         {
             await Task.WhenAny(handle.Completion).ConfigureAwait(false);
-            await DeleteTemporaryThreadAsync(s, run).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task CancelAfterDisconnectAsync(RunServices s, AgentRun run)
-    {
-        try
-        {
-            await s.Runs.RequestCancelAsync(run.OwnerId, run.ThreadId, run.RunId, CancelAction.Interrupt, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
-        {
-            LogDisconnectCancelFailed(s.Logger, run.RunId, e);
-        }
-    }
-
-    private static async Task DeleteTemporaryThreadAsync(RunServices s, AgentRun run)
-    {
-        try
-        {
-            await s.Runs.DeleteAsync(run.OwnerId, run.ThreadId, run.RunId, CancellationToken.None).ConfigureAwait(false);
-            await s.Events.DeleteAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
-            await s.Checkpoints.DeleteThreadAsync(run.OwnerId, run.ThreadId, CancellationToken.None).ConfigureAwait(false);
-            await s.Threads.DeleteAsync(run.OwnerId, run.ThreadId, default, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
-        {
-            LogTemporaryThreadNotDeleted(s.Logger, run.ThreadId, e);
+            await s.Lifecycle.DeleteTemporaryThreadAsync(run).ConfigureAwait(false);
         }
     }
 
@@ -606,142 +568,6 @@ public static partial class RunHandlers
         return latest is null ? JsonObjects.Empty : WireJson.Build(latest.Values.WriteTo);
     }
 
-    /// <summary>
-    /// Waits until the run has ended: at once from this instance when it runs here, else by reading its record. Null
-    /// when it was deleted (rolled back). A running run asked to roll back is first ended (interrupted) by its executor,
-    /// which then removes its writes and deletes it: that run has ended once it is gone (or after
-    /// <see cref="RollbackDeleteGrace"/>, should the deletion not come), so <c>cancel?wait=1&amp;action=rollback</c>
-    /// answers when the run is no longer there, as on LangGraph.
-    /// </summary>
-    private static async Task<AgentRun?> WaitForEndAsync(RunServices s, AgentRun run, CancellationToken cancellationToken)
-    {
-        if (s.Live.Find(run.RunId) is { } live)
-        {
-            await Task.WhenAny(live.Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var delay = TimeSpan.FromMilliseconds(100);
-        long? rolledBackAt = null;
-        while (true)
-        {
-            var current = await s.Runs.GetAsync(run.OwnerId, run.ThreadId, run.RunId, cancellationToken).ConfigureAwait(false);
-            if (current is null)
-            {
-                return null;
-            }
-
-            if (!current.IsActive)
-            {
-                if (current.CancelRequested != CancelAction.Rollback)
-                {
-                    return current;
-                }
-
-                rolledBackAt ??= Environment.TickCount64;
-                if (TimeSpan.FromMilliseconds(Environment.TickCount64 - rolledBackAt.Value) >= RollbackDeleteGrace)
-                {
-                    return current;
-                }
-
-                delay = TimeSpan.FromMilliseconds(50);
-            }
-
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxEndPollInterval.Ticks));
-        }
-    }
-
-    private static IAsyncEnumerable<RunEvent> JoinEventsAsync(RunServices s, AgentRun run, long after, CancellationToken cancellationToken)
-    {
-        if (IsPersisted(run))
-        {
-            return FollowPersistedAsync(s, run, after, cancellationToken);
-        }
-
-        if (s.Live.Find(run.RunId) is { } live)
-        {
-            return live.Join(after, cancellationToken);
-        }
-
-        return run.IsActive ? NothingUntilEndAsync(s, run, cancellationToken) : AsyncEnumerable.Empty<RunEvent>();
-    }
-
-    private static bool IsPersisted(AgentRun run)
-        => run.Kwargs.ValueKind == JsonValueKind.Object && run.Kwargs.TryGetProperty("stream_resumable", out var resumable) && resumable.ValueKind == JsonValueKind.True;
-
-    /// <summary>
-    /// The persisted events after <paramref name="after"/>: followed while the run is active, then the rest of
-    /// the log read to its end. A run that ends without having run (cancelled while it waited for its turn)
-    /// has no log to complete; its record says it ended, which stops the following.
-    /// </summary>
-    private static async IAsyncEnumerable<RunEvent> FollowPersistedAsync(RunServices s, AgentRun run, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var last = after;
-        if (run.IsActive)
-        {
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var watch = CancelWhenEndedAsync(s, run, ended);
-            var follow = s.Events.FollowAsync(run.RunId, after, ended.Token).GetAsyncEnumerator(ended.Token);
-            try
-            {
-                while (true)
-                {
-                    bool more;
-                    try
-                    {
-                        more = await follow.MoveNextAsync().ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (ended.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                    {
-                        break;
-                    }
-
-                    if (!more)
-                    {
-                        break;
-                    }
-
-                    last = follow.Current.Sequence;
-                    yield return follow.Current;
-                }
-            }
-            finally
-            {
-                await ended.CancelAsync().ConfigureAwait(false);
-                await follow.DisposeAsync().ConfigureAwait(false);
-                await watch.ConfigureAwait(false);
-            }
-        }
-
-        await foreach (var runEvent in s.Events.ReadAsync(run.RunId, last, cancellationToken).ConfigureAwait(false))
-        {
-            yield return runEvent;
-        }
-    }
-
-    private static async Task CancelWhenEndedAsync(RunServices s, AgentRun run, CancellationTokenSource ended)
-    {
-        try
-        {
-            await WaitForEndAsync(s, run, ended.Token).ConfigureAwait(false);
-            await ended.CancelAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ended.IsCancellationRequested)
-        {
-        }
-        catch (Azure.RequestFailedException e)
-        {
-            // Storage did not answer: keep following the log, which ends with the run anyway.
-            LogEndWatchFailed(s.Logger, run.RunId, e);
-        }
-    }
-
-    private static async IAsyncEnumerable<RunEvent> NothingUntilEndAsync(RunServices s, AgentRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await WaitForEndAsync(s, run, cancellationToken).ConfigureAwait(false);
-        yield break;
-    }
-
     private static void SetLocation(HttpResponse response, AgentRun run, bool stream)
     {
         var location = $"/threads/{run.ThreadId}/runs/{run.RunId}";
@@ -790,19 +616,10 @@ public static partial class RunHandlers
 
     private static ApiProblemException NoRun() => new(ApiProblem.NotFound("The thread has no run with that id."));
 
-    [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Run {RunId}: its client went away, and the run could not be cancelled through its record")]
-    private static partial void LogDisconnectCancelFailed(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "The temporary thread {ThreadId} of a stateless run could not be deleted")]
-    private static partial void LogTemporaryThreadNotDeleted(ILogger logger, string threadId, Exception exception);
-
-    [LoggerMessage(EventId = 522, Level = LogLevel.Warning, Message = "Run {RunId}: its record could not be read while its stream was joined")]
-    private static partial void LogEndWatchFailed(ILogger logger, string runId, Exception exception);
-
     /// <summary>The services a runs handler uses, from the request's container.</summary>
     private sealed record RunServices(
         IRunStore Runs, IThreadStore Threads, ICheckpointStore Checkpoints, IRunEventLog Events, IRunScheduler Scheduler,
-        RunExecutor Executor, AssistantLookup Assistants, LiveRuns Live, TimeSpan Heartbeat, ILogger Logger)
+        RunExecutor Executor, AssistantLookup Assistants, RunLifecycle Lifecycle, TimeSpan Heartbeat, ILogger Logger)
     {
         public static RunServices From(HttpContext context)
         {
@@ -815,7 +632,7 @@ public static partial class RunHandlers
                 services.GetRequiredService<IRunScheduler>(),
                 services.GetRequiredService<RunExecutor>(),
                 services.GetRequiredService<AssistantLookup>(),
-                services.GetRequiredService<LiveRuns>(),
+                services.GetRequiredService<RunLifecycle>(),
                 services.GetRequiredService<IOptions<HttpApiOptions>>().Value.SseHeartbeat,
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Http.Runs"));
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentFunctions.Core.RunEvents;
 using Microsoft.AspNetCore.Http;
@@ -34,7 +35,21 @@ public static partial class SseResponse
     /// Writes <paramref name="events"/> until they end or the client goes away (<paramref name="cancellationToken"/>).
     /// A failure while producing events ends the stream with a generic <c>error</c> event; its details go to the log.
     /// </summary>
-    public static async Task WriteAsync(HttpResponse response, IAsyncEnumerable<RunEvent> events, TimeSpan heartbeat, ILogger logger, CancellationToken cancellationToken)
+    public static Task WriteAsync(HttpResponse response, IAsyncEnumerable<RunEvent> events, TimeSpan heartbeat, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return WriteAsync(response, Frames(events, cancellationToken), heartbeat, logger, NextRunEventId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="events"/>, each with its own id (or none), as <see cref="WriteAsync(HttpResponse, IAsyncEnumerable{RunEvent}, TimeSpan, ILogger, CancellationToken)"/>
+    /// does; a failure's <c>error</c> event has no id, so a client that resumes goes on after the last event it got.
+    /// </summary>
+    public static Task WriteAsync(HttpResponse response, IAsyncEnumerable<ServerSentEvent> events, TimeSpan heartbeat, ILogger logger, CancellationToken cancellationToken)
+        => WriteAsync(response, events, heartbeat, logger, _ => null, cancellationToken);
+
+    private static async Task WriteAsync(
+        HttpResponse response, IAsyncEnumerable<ServerSentEvent> events, TimeSpan heartbeat, ILogger logger, Func<string?, string?> errorId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(events);
@@ -44,7 +59,7 @@ public static partial class SseResponse
         }
 
         var body = response.Body;
-        long lastSequence = -1;
+        string? lastId = null;
         var enumerator = events.GetAsyncEnumerator(cancellationToken);
         Task<bool>? pending = null;
         try
@@ -96,7 +111,7 @@ public static partial class SseResponse
                     pending = null;
                     LogStreamFailed(logger, e);
                     var error = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = "InternalError", ["message"] = "The run failed." });
-                    await WriteEventAsync(body, new RunEvent(lastSequence + 1, RunEvent.Error, error), cancellationToken).ConfigureAwait(false);
+                    await WriteEventAsync(body, new ServerSentEvent(errorId(lastId), RunEvent.Error, error), cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
@@ -105,7 +120,7 @@ public static partial class SseResponse
                     return;
                 }
 
-                lastSequence = enumerator.Current.Sequence;
+                lastId = enumerator.Current.Id ?? lastId;
                 await WriteEventAsync(body, enumerator.Current, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -127,21 +142,33 @@ public static partial class SseResponse
         }
     }
 
-    private static async Task WriteEventAsync(Stream body, RunEvent runEvent, CancellationToken cancellationToken)
+    /// <summary>A run's error event takes the id after the last one sent (0 when none was).</summary>
+    private static string NextRunEventId(string? lastId)
+        => ((lastId is null ? -1 : long.Parse(lastId, CultureInfo.InvariantCulture)) + 1).ToString(CultureInfo.InvariantCulture);
+
+    private static async IAsyncEnumerable<ServerSentEvent> Frames(IAsyncEnumerable<RunEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var item = new SseItem<RunEvent>(runEvent, runEvent.Event) { EventId = runEvent.Sequence.ToString(CultureInfo.InvariantCulture) };
+        await foreach (var runEvent in events.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new ServerSentEvent(runEvent.Sequence.ToString(CultureInfo.InvariantCulture), runEvent.Event, runEvent.Data);
+        }
+    }
+
+    private static async Task WriteEventAsync(Stream body, ServerSentEvent sse, CancellationToken cancellationToken)
+    {
+        var item = new SseItem<ServerSentEvent>(sse, sse.Event) { EventId = sse.Id };
         await SseFormatter.WriteAsync(One(item), body, WriteData, cancellationToken).ConfigureAwait(false);
         await body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void WriteData(SseItem<RunEvent> item, IBufferWriter<byte> buffer)
+    private static void WriteData(SseItem<ServerSentEvent> item, IBufferWriter<byte> buffer)
     {
         using var writer = new Utf8JsonWriter(buffer);
         item.Data.Data.WriteTo(writer);
     }
 
 #pragma warning disable CS1998 // one item, no awaiting: the formatter takes an async sequence
-    private static async IAsyncEnumerable<SseItem<RunEvent>> One(SseItem<RunEvent> item)
+    private static async IAsyncEnumerable<SseItem<ServerSentEvent>> One(SseItem<ServerSentEvent> item)
     {
         yield return item;
     }
@@ -150,3 +177,6 @@ public static partial class SseResponse
     [LoggerMessage(EventId = 510, Level = LogLevel.Error, Message = "A run's event stream failed; the client got a generic error event")]
     private static partial void LogStreamFailed(ILogger logger, Exception exception);
 }
+
+/// <summary>One server-sent event: its id (none when null), its name and its JSON data.</summary>
+public readonly record struct ServerSentEvent(string? Id, string Event, JsonElement Data);

@@ -56,7 +56,7 @@ public static class HistoryHandlers
         var withValues = true;
         if (query.TryGetValue("values", out var values))
         {
-            withValues = bool.TryParse(values.ToString(), out var parsed) ? parsed : throw RequestValues.Invalid("query.values", "must be true or false");
+            withValues = bool.TryParse(values.ToString(), out var parsed) ? parsed : throw RequestJson.Invalid("query.values", "must be true or false");
         }
 
         var before = HistoryRequest.FromQuery(query).Before;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Http.Json;
 using AgentFunctions.Http.Problems;
 using Microsoft.AspNetCore.Http;
 
@@ -24,7 +25,7 @@ internal sealed record HistoryRequest(int Limit, string? Before, JsonElement? Me
         {
             limit = int.TryParse(text.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxLimit
                 ? n
-                : throw RequestValues.Invalid("query.limit", $"must be an integer from 1 to {MaxLimit}");
+                : throw RequestJson.Invalid("query.limit", $"must be an integer from 1 to {MaxLimit}");
         }
 
         var before = query.TryGetValue("before", out var given) ? CheckpointPosition(given.ToString(), "query.before") : null;
@@ -40,42 +41,42 @@ internal sealed record HistoryRequest(int Limit, string? Before, JsonElement? Me
     public static HistoryRequest FromBody(JsonElement body, IQueryCollection query)
     {
         var limit = DefaultLimit;
-        if (RequestValues.Member(body, "limit") is { } givenLimit)
+        if (body.Optional("limit") is { } givenLimit)
         {
             limit = givenLimit.ValueKind == JsonValueKind.Number && givenLimit.TryGetInt32(out var n) && n is >= 1 and <= MaxLimit
                 ? n
-                : throw RequestValues.Invalid("$.limit", $"must be an integer from 1 to {MaxLimit}");
+                : throw RequestJson.Invalid("$.limit", $"must be an integer from 1 to {MaxLimit}");
         }
 
         string? before = null;
-        if (RequestValues.Member(body, "before") is { } givenBefore)
+        if (body.Optional("before") is { } givenBefore)
         {
             before = givenBefore.ValueKind switch
             {
                 JsonValueKind.String => CheckpointPosition(givenBefore.GetString()!, "$.before"),
                 JsonValueKind.Object => ConfigCheckpointId(givenBefore),
-                _ => throw RequestValues.Invalid("$.before", "must be a checkpoint id or a config {configurable: {checkpoint_id}}"),
+                _ => throw RequestJson.Invalid("$.before", "must be a checkpoint id or a config {configurable: {checkpoint_id}}"),
             };
         }
 
-        var metadata = RequestValues.Object(body, "metadata", "$");
+        var metadata = body.OptionalObject("metadata", "$");
         string? checkpointId = null;
         var empty = false;
-        if (RequestValues.Object(body, "checkpoint", "$") is { } checkpoint)
+        if (body.OptionalCheckpointConfig("checkpoint", "$") is { } checkpoint)
         {
-            checkpointId = RequestValues.String(checkpoint, "checkpoint_id", "$.checkpoint");
-            empty = RequestValues.String(checkpoint, "checkpoint_ns", "$.checkpoint") is { Length: > 0 };
+            checkpointId = checkpoint.OptionalString("checkpoint_id", "$.checkpoint");
+            empty = checkpoint.OptionalString("checkpoint_ns", "$.checkpoint") is { Length: > 0 };
         }
 
-        var cursor = RequestValues.String(body, "cursor", "$") is { } bodyCursor ? ReadCursor(bodyCursor) : Cursor(query);
+        var cursor = body.OptionalString("cursor", "$") is { } bodyCursor ? ReadCursor(bodyCursor) : Cursor(query);
         return new HistoryRequest(limit, cursor ?? before, metadata, checkpointId, empty);
     }
 
     private static string? ConfigCheckpointId(JsonElement config)
     {
         // {configurable: {checkpoint_id}} as LangGraph clients send it; a bare {checkpoint_id} is taken too.
-        var (configurable, path) = RequestValues.Object(config, "configurable", "$.before") is { } inner ? (inner, "$.before.configurable") : (config, "$.before");
-        return RequestValues.String(configurable, "checkpoint_id", path) is { } id ? CheckpointPosition(id, path + ".checkpoint_id") : null;
+        var (configurable, path) = config.OptionalObject("configurable", "$.before") is { } inner ? (inner, "$.before.configurable") : (config, "$.before");
+        return configurable.OptionalString("checkpoint_id", path) is { } id ? CheckpointPosition(id, path + ".checkpoint_id") : null;
     }
 
     /// <summary>A <c>before</c> checkpoint id: any well-formed id is a position; a malformed one names no checkpoint (404).</summary>

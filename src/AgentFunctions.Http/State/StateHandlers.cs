@@ -41,8 +41,9 @@ public static class StateHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var body = await RequestJson.ReadObjectAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-        var checkpoint = RequestValues.Object(body, "checkpoint", "$") ?? throw RequestValues.Invalid("$.checkpoint", "is required");
-        var checkpointId = RequestValues.String(checkpoint, "checkpoint_id", "$.checkpoint");
+        var checkpoint = body.OptionalCheckpointConfig("checkpoint", "$") ?? throw RequestJson.Invalid("$.checkpoint", "is required");
+        var checkpointId = checkpoint.OptionalString("checkpoint_id", "$.checkpoint");
+        _ = body.OptionalBoolean("subgraphs", "$"); // this server's graphs have no subgraphs: with or without, the state is the same
         var ownerId = await ThreadAccess.RequireThreadAsync(context, threadId).ConfigureAwait(false);
         if (checkpointId is null)
         {

@@ -3,6 +3,7 @@ using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Messages;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.State;
+using AgentFunctions.Http.Json;
 
 namespace AgentFunctions.Http.State;
 
@@ -20,20 +21,20 @@ internal sealed record StateUpdateRequest(StateUpdate Values, string? AsNode, st
     /// <exception cref="MessageValidationException">A message of <c>values</c> is invalid (422 with its path).</exception>
     public static StateUpdateRequest Parse(JsonElement body)
     {
-        var values = RequestValues.Member(body, "values") is { } given
+        var values = body.Optional("values") is { } given
             ? given.ValueKind == JsonValueKind.Object
                 ? StateUpdate.ParseInput(given, "$.values")
-                : throw RequestValues.Invalid("$.values", "must be an object of channel values")
+                : throw RequestJson.Invalid("$.values", "must be an object of channel values")
             : StateUpdate.Empty;
 
-        var asNode = RequestValues.String(body, "as_node", "$");
+        var asNode = body.OptionalString("as_node", "$");
         if (asNode is not null && !Nodes.Contains(asNode))
         {
-            throw RequestValues.Invalid("$.as_node", $"'{asNode}' is not a node of the graph ({string.Join(", ", Nodes)})");
+            throw RequestJson.Invalid("$.as_node", $"'{asNode}' is not a node of the graph ({string.Join(", ", Nodes)})");
         }
 
-        var checkpointId = RequestValues.String(body, "checkpoint_id", "$");
-        if (RequestValues.Object(body, "checkpoint", "$") is { } checkpoint && RequestValues.String(checkpoint, "checkpoint_id", "$.checkpoint") is { } id)
+        var checkpointId = body.OptionalString("checkpoint_id", "$");
+        if (body.OptionalCheckpointConfig("checkpoint", "$") is { } checkpoint && checkpoint.OptionalString("checkpoint_id", "$.checkpoint") is { } id)
         {
             checkpointId = id;
         }

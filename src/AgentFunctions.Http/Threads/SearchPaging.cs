@@ -40,7 +40,7 @@ internal static class SearchPaging
             return null;
         }
 
-        var names = ReadStringArray(select, "$.select");
+        var names = RequestJson.StringArray(select, "$.select");
         for (var i = 0; i < names.Count; i++)
         {
             if (!fields.Contains(names[i]))
@@ -52,35 +52,6 @@ internal static class SearchPaging
         return [.. names];
     }
 
-    /// <summary>An array of strings at <paramref name="path"/>; 422 when it is anything else.</summary>
-    public static List<string> ReadStringArray(JsonElement value, string path)
-    {
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            throw new ApiProblemException(ApiProblem.Unprocessable(path, "must be an array of strings"));
-        }
-
-        var items = new List<string>(value.GetArrayLength());
-        foreach (var item in value.EnumerateArray())
-        {
-            items.Add(item.ValueKind == JsonValueKind.String
-                ? item.GetString()!
-                : throw new ApiProblemException(ApiProblem.Unprocessable($"{path}[{items.Count}]", "must be a string")));
-        }
-
-        return items;
-    }
-
-    /// <summary>One of <paramref name="allowed"/> at <c>$.name</c>, or null when absent; 422 otherwise.</summary>
-    public static string? ReadEnum(JsonElement body, string name, params string[] allowed)
-    {
-        var value = body.OptionalString(name);
-        return value is null || allowed.Contains(value, StringComparer.Ordinal)
-            ? value
-            : throw new ApiProblemException(ApiProblem.Unprocessable("$." + name, $"must be one of {string.Join(", ", allowed)}"));
-    }
-
-    /// <summary>An object at <c>$.name</c>, or null when absent or null; 422 otherwise.</summary>
     /// <summary>
     /// The items of <paramref name="source"/> from <paramref name="offset"/> on, at most <paramref name="limit"/>
     /// of them, and whether more follow. The source is enumerated only as far as that takes.

@@ -24,12 +24,15 @@ public static class ThreadHandlers
     // A read-modify-write that keeps losing to concurrent writers gives up with a 409 after this many tries.
     private const int UpdateAttempts = 3;
 
+    // The longest ttl a thread may be given: ten years, in minutes.
+    private const double MaxTtlMinutes = 10 * 365 * 24 * 60;
+
     // How many threads' latest checkpoints a search reads at once.
     private const int StateReadConcurrency = 8;
 
     private static readonly string[] Statuses = [ThreadStatusNames.Idle, ThreadStatusNames.Busy, ThreadStatusNames.Interrupted, ThreadStatusNames.Error];
 
-    /// <summary><c>POST /threads</c>: <c>{thread_id?, metadata?, if_exists?}</c> → the thread.</summary>
+    /// <summary><c>POST /threads</c>: <c>{thread_id?, metadata?, if_exists?, ttl?}</c> → the thread.</summary>
     public static async Task<IResult> CreateAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -41,7 +44,8 @@ public static class ThreadHandlers
             ? ResourceIds.IsValid(given) ? given : throw Invalid("$.thread_id", $"must be 1 to {ResourceIds.MaxLength} letters, digits, '-', '_', '.' or ':'")
             : ResourceIds.New();
         var metadata = body.OptionalObject("metadata") ?? JsonObjects.Empty;
-        var ifExists = SearchPaging.ReadEnum(body, "if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
+        var ifExists = body.OptionalEnum("if_exists", RaiseOnConflict, ReturnExisting) ?? RaiseOnConflict;
+        var ttl = ReadTtl(body);
         if (body.Optional("supersteps") is { } supersteps && (supersteps.ValueKind != JsonValueKind.Array || supersteps.GetArrayLength() > 0))
         {
             throw Invalid("$.supersteps", "is not supported by this server (create the thread, then update its state)");
@@ -56,7 +60,8 @@ public static class ThreadHandlers
 
         try
         {
-            var created = await threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+            var expiresAt = ttl is { } minutes ? services.GetRequiredService<TimeProvider>().GetUtcNow().AddMinutes(minutes) : (DateTimeOffset?)null;
+            var created = await threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata, ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(ThreadJson.Build(created, latest: null));
         }
         catch (StoreConflictException) when (ifExists == ReturnExisting)
@@ -81,7 +86,7 @@ public static class ThreadHandlers
         return await ThreadResultAsync(context.RequestServices, thread, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary><c>PATCH /threads/{thread_id}</c>: <c>{metadata?}</c> merged into the thread's metadata → the thread.</summary>
+    /// <summary><c>PATCH /threads/{thread_id}</c>: <c>{metadata?, ttl?}</c>: the metadata merged into the thread's, the ttl counted from now → the thread.</summary>
     public static async Task<IResult> PatchAsync(HttpContext context, string threadId)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -91,12 +96,17 @@ public static class ThreadHandlers
         NotFoundUnlessValid(threadId);
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var patch = body.OptionalObject("metadata");
+        var ttl = ReadTtl(body);
 
         var threads = services.GetRequiredService<IThreadStore>();
         for (var attempt = 1; ; attempt++)
         {
             var thread = await FindAsync(services, owner, threadId, cancellationToken).ConfigureAwait(false);
-            var changed = thread with { Metadata = patch is { } p ? MetadataPatch.Merge(thread.Metadata, p) : thread.Metadata };
+            var changed = thread with
+            {
+                Metadata = patch is { } p ? MetadataPatch.Merge(thread.Metadata, p) : thread.Metadata,
+                ExpiresAt = ttl is { } minutes ? services.GetRequiredService<TimeProvider>().GetUtcNow().AddMinutes(minutes) : thread.ExpiresAt,
+            };
             try
             {
                 var updated = await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false)
@@ -127,6 +137,22 @@ public static class ThreadHandlers
     }
 
     /// <summary>
+    /// <c>POST /threads/{thread_id}/copy</c> → the copy: a new thread with the same metadata and the whole history
+    /// (see <see cref="ThreadCopy"/>). 409 when the thread kept changing while it was copied.
+    /// </summary>
+    public static async Task<IResult> CopyAsync(HttpContext context, string threadId)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var owner = context.GetCaller().OwnerId;
+        var cancellationToken = context.RequestAborted;
+        var services = context.RequestServices;
+        NotFoundUnlessValid(threadId);
+        var copy = await services.GetRequiredService<ThreadCopy>().CopyAsync(owner, threadId, cancellationToken).ConfigureAwait(false)
+            ?? throw NotFound(threadId);
+        return await ThreadResultAsync(services, copy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// <c>POST /threads/search</c>: <c>{ids?, metadata?, values?, status?, limit?, offset?, sort_by?,
     /// sort_order?, select?}</c> → a page of threads, in id order.
     /// </summary>
@@ -142,8 +168,8 @@ public static class ThreadHandlers
         var (limit, offset) = SearchPaging.ReadLimitOffset(body);
 
         // The store lists threads in id order; LangGraph's other orders would need the whole list first.
-        _ = SearchPaging.ReadEnum(body, "sort_by", "thread_id", "status", "created_at", "updated_at", "state_updated_at");
-        _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
+        _ = body.OptionalEnum("sort_by", "thread_id", "status", "created_at", "updated_at", "state_updated_at");
+        _ = body.OptionalEnum("sort_order", "asc", "desc");
         var select = SearchPaging.ReadSelect(body, [.. ThreadJson.Fields]);
 
         var checkpoints = services.GetRequiredService<ICheckpointStore>();
@@ -182,6 +208,32 @@ public static class ThreadHandlers
     }
 
     /// <summary>
+    /// <c>ttl</c>, LangGraph's <c>{ttl: minutes, strategy?: "delete"}</c>: the thread expires that many minutes from now, and
+    /// the retention sweep deletes it with everything it owns. Null when absent.
+    /// </summary>
+    private static double? ReadTtl(JsonElement body)
+    {
+        if (body.Optional("ttl") is not { } ttl)
+        {
+            return null;
+        }
+
+        if (ttl.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("$.ttl", "must be an object {ttl: minutes, strategy: \"delete\"}");
+        }
+
+        if (ttl.Optional("strategy") is { } strategy && !(strategy.ValueKind == JsonValueKind.String && strategy.ValueEquals("delete")))
+        {
+            throw Invalid("$.ttl.strategy", "must be delete");
+        }
+
+        return ttl.Optional("ttl") is { ValueKind: JsonValueKind.Number } minutes && minutes.TryGetDouble(out var value) && value > 0 && value <= MaxTtlMinutes
+            ? value
+            : throw Invalid("$.ttl.ttl", $"is required: the minutes until the thread is deleted, above 0 and at most {MaxTtlMinutes:N0}");
+    }
+
+    /// <summary>
     /// The caller's threads that match a search or count, in id order: the store's query, read in pages sized for
     /// <paramref name="needed"/> items when given, then the <c>values</c> filter on each one's latest state.
     /// </summary>
@@ -200,7 +252,7 @@ public static class ThreadHandlers
         {
             Ids = ReadIds(body),
             Metadata = body.OptionalObject("metadata"),
-            Status = SearchPaging.ReadEnum(body, "status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
+            Status = body.OptionalEnum("status", Statuses) is { } status && ThreadStatusNames.TryParse(status, out var parsed) ? parsed : null,
         };
         var values = body.OptionalObject("values") is { } v && v.EnumerateObject().Any() ? v : (JsonElement?)null;
         return (query, values);
@@ -226,7 +278,7 @@ public static class ThreadHandlers
             return null;
         }
 
-        var ids = SearchPaging.ReadStringArray(value, "$.ids");
+        var ids = RequestJson.StringArray(value, "$.ids");
         if (ids.Count > ThreadSearchQuery.MaxIds)
         {
             throw Invalid("$.ids", $"must name at most {ThreadSearchQuery.MaxIds} threads");

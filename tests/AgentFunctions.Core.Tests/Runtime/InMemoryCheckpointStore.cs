@@ -81,4 +81,11 @@ internal sealed class InMemoryCheckpointStore : ICheckpointStore
         _threads.Remove((ownerId, threadId));
         return Task.CompletedTask;
     }
+
+    public Task<long> CopyThreadAsync(string ownerId, string threadId, string targetThreadId, CancellationToken cancellationToken = default)
+    {
+        var list = All(ownerId, threadId);
+        _threads[(ownerId, targetThreadId)] = list.Select(c => c with { ThreadId = targetThreadId }).ToList();
+        return Task.FromResult((long)list.Count);
+    }
 }

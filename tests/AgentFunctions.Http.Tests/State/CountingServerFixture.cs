@@ -119,6 +119,9 @@ internal sealed class CountingCheckpointStore(ICheckpointStore inner, Concurrent
 
     public Task DeleteThreadAsync(string ownerId, string threadId, CancellationToken cancellationToken = default) => inner.DeleteThreadAsync(ownerId, threadId, cancellationToken);
 
+    public Task<long> CopyThreadAsync(string ownerId, string threadId, string targetThreadId, CancellationToken cancellationToken = default)
+        => inner.CopyThreadAsync(ownerId, threadId, targetThreadId, cancellationToken);
+
     private sealed class CountingPageable<T>(AsyncPageable<T> inner, HistoryReads reads) : AsyncPageable<T>
         where T : notnull
     {

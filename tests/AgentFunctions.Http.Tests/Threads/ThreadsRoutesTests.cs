@@ -348,6 +348,22 @@ public class ThreadsRoutesTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Equal([id], await SearchAsync($$$"""{"metadata":{"tag":"{{{tag}}}"},"sort_by":"created_at","sort_order":"desc"}"""));
     }
 
+    [Fact]
+    public async Task CreateAndPatch_Ttl_SetWhenTheThreadExpiresForTheRetentionSweep()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var response = await _client.PostJsonAsync("/threads", """{"ttl":{"ttl":60,"strategy":"delete"}}""");
+        var id = (await response.ReadJsonAsync()).GetProperty("thread_id").GetString()!;
+        var threads = server.Services.GetRequiredService<IThreadStore>();
+        var created = (await threads.GetAsync(Owner, id))!.ExpiresAt;
+
+        await _client.PatchJsonAsync($"/threads/{id}", """{"ttl":{"ttl":1440}}""");
+        var patched = (await threads.GetAsync(Owner, id))!.ExpiresAt;
+
+        Assert.InRange(created!.Value, started.AddMinutes(60), DateTimeOffset.UtcNow.AddMinutes(60));
+        Assert.InRange(patched!.Value, started.AddDays(1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
     private async Task<string> CreateAsync(string metadata = "{}")
     {
         var response = await _client.PostJsonAsync("/threads", $$$"""{"metadata":{{{metadata}}}}""");

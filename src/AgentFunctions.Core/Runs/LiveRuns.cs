@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using AgentFunctions.Core.RunEvents;
-using AgentFunctions.Core.Runs;
 
-namespace AgentFunctions.Http.Runs;
+namespace AgentFunctions.Core.Runs;
 
 /// <summary>
 /// The runs this instance is streaming or waiting on right now, so that a client can join one whose
