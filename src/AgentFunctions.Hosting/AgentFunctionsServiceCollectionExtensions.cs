@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
+using AgentFunctions.Core.Items;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
@@ -14,6 +15,7 @@ using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Compaction;
+using AgentFunctions.Storage.Items;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
@@ -113,6 +115,9 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<TableRunStore>();
         services.TryAddSingleton<IRunStore>(sp => sp.GetRequiredService<TableRunStore>());
         services.TryAddSingleton<IRunRetention>(sp => sp.GetRequiredService<TableRunStore>());
+        services.TryAddSingleton<TableItemStore>();
+        services.TryAddSingleton<IItemStore>(sp => sp.GetRequiredService<TableItemStore>());
+        services.TryAddSingleton<IItemRetention>(sp => sp.GetRequiredService<TableItemStore>());
         services.TryAddSingleton<IRunEventLog, TableRunEventLog>();
         services.TryAddSingleton<IRunScheduler, QueueRunScheduler>();
         services.TryAddSingleton<ICompactionScheduler, QueueCompactionScheduler>();

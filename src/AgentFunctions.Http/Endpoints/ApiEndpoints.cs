@@ -19,6 +19,7 @@ public static class ApiEndpoints
         api.MapThreads();
         api.MapThreadState();
         api.MapRuns();
+        api.MapStore();
         return endpoints;
     }
 
