@@ -127,6 +127,8 @@ public static class AgentFunctionsServiceCollectionExtensions
     private static void AddAgentFunctionsModels(this IServiceCollection services)
     {
         services.TryAddSingleton<ToolRegistry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<AIFunction, MemoryWriteFunction>()); // the memory tool pair, enabled by name
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<AIFunction, MemoryReadFunction>());
         services.TryAddSingleton(CreateModel);
         services.TryAddSingleton<IChatClientResolver, SingleChatClientResolver>();
     }

@@ -180,6 +180,7 @@ public sealed partial class RunExecutor
         }
 
         var inputApplied = resume?.InputApplied == true;
+        using var scope = RunScope.Enter(new RunScope(held.OwnerId, held.ThreadId, held.RunId)); // for tools acting for the owner (the memory tools)
         var execution = _graph.Run(new RunRequest
         {
             OwnerId = held.OwnerId,
