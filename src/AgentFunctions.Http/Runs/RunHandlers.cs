@@ -49,8 +49,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, _) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
-        await QueueAsync(s, run).ConfigureAwait(false);
+        var (run, request) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
         SetLocation(context.Response, run, stream: false);
         return Results.Json(RunJson.Run(run));
     }
@@ -64,8 +64,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
-        await QueueAsync(s, run).ConfigureAwait(false);
+        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
         SetLocation(context.Response, run, stream: false);
         return Results.Json(RunJson.Run(run));
     }
@@ -107,8 +107,8 @@ public static partial class RunHandlers
         var runs = new List<AgentRun>(items.Count);
         foreach (var item in items)
         {
-            var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
-            await QueueAsync(s, run).ConfigureAwait(false);
+            var (run, request) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
+            await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
             runs.Add(run);
         }
 
@@ -125,12 +125,13 @@ public static partial class RunHandlers
     }
 
     /// <summary>Queues a created background run; a run that cannot be queued is cancelled, so it does not hold its thread.</summary>
-    private static async Task QueueAsync(RunServices s, AgentRun run)
+    private static async Task QueueAsync(RunServices s, AgentRun run, TimeSpan delay)
     {
         try
         {
             // Not the request's token: a run created and never queued would hold its thread.
-            await s.Scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), CancellationToken.None).ConfigureAwait(false);
+            // after_seconds: the queue hides the message that long; the run stays pending until a worker takes it.
+            await s.Scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), delay, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -514,6 +515,11 @@ public static partial class RunHandlers
 
         var body = givenBody ?? await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var request = RunCreateRequest.Parse(body);
+        if (!background && request.Options.Delay > TimeSpan.Zero)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$.after_seconds", "applies to background runs only (POST /threads/{thread_id}/runs or /runs), not to streamed or waited ones"));
+        }
+
         if (background)
         {
             // The queue worker persists a background run's events, so any instance can join it: its stream is resumable.
