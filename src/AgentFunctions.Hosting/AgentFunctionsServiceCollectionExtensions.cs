@@ -8,9 +8,11 @@ using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Core.Tools;
+using AgentFunctions.Core.Webhooks;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Hosting.Telemetry;
 using AgentFunctions.Http;
+using AgentFunctions.Http.Webhooks;
 using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
@@ -20,6 +22,7 @@ using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Threads;
+using AgentFunctions.Storage.Webhooks;
 using Azure.Identity;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -58,6 +61,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddHostedService<CompactionQueueWorker>();
         services.AddHostedService<RetentionSweepWorker>();
         services.AddHostedService<LeaseSweepWorker>();
+        services.AddHostedService<WebhookQueueWorker>();
         return services;
     }
 
@@ -73,6 +77,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddValidatedOptions<RunEventLogOptions, RunEventLogOptionsValidation>(configuration, RunEventLogOptions.SectionName);
         services.AddValidatedOptions<RunExecutorOptions, RunExecutorOptionsValidation>(configuration, RunExecutorOptions.SectionName);
         services.AddValidatedOptions<CompactionOptions, CompactionOptionsValidation>(configuration, CompactionOptions.SectionName);
+        services.AddValidatedOptions<WebhookOptions, WebhookOptionsValidation>(configuration, WebhookOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>());
 
         // The services that take an options value rather than IOptions<T> (Core and Storage do not depend on
@@ -121,6 +126,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<IRunEventLog, TableRunEventLog>();
         services.TryAddSingleton<IRunScheduler, QueueRunScheduler>();
         services.TryAddSingleton<ICompactionScheduler, QueueCompactionScheduler>();
+        services.TryAddSingleton<IWebhookScheduler, QueueWebhookScheduler>();
     }
 
     /// <summary>The model the agent graph calls: the offline one, or OpenAI's (<c>Model:Provider</c>), behind the resolver.</summary>
@@ -146,7 +152,11 @@ public static class AgentFunctionsServiceCollectionExtensions
     {
         services.TryAddSingleton<ThreadDeletion>();
         services.TryAddSingleton<CompactionTrigger>();
-        services.TryAddSingleton<IRunCompletionObserver>(sp => sp.GetRequiredService<CompactionTrigger>());
+        services.TryAddSingleton<WebhookTrigger>();
+        services.TryAddSingleton<WebhookDelivery>();
+
+        // What a run's end sets off: compaction when its thread has grown, and its webhook.
+        services.TryAddSingleton<IRunCompletionObserver>(sp => new RunCompletionObservers([sp.GetRequiredService<CompactionTrigger>(), sp.GetRequiredService<WebhookTrigger>()]));
         services.TryAddSingleton<CompactionHandler>();
         services.TryAddSingleton<LeaseSweep>();
         services.TryAddSingleton<RetentionSweep>();

@@ -196,3 +196,9 @@ internal sealed class StorageOptionsValidation : IValidateOptions<StorageOptions
         return OptionsValidation.Result(errors);
     }
 }
+
+internal sealed class WebhookOptionsValidation : IValidateOptions<Core.Webhooks.WebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Webhooks.WebhookOptions options)
+        => OptionsValidation.Result([.. options.Problems()]);
+}

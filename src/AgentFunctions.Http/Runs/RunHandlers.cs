@@ -515,6 +515,12 @@ public static partial class RunHandlers
 
         var body = givenBody ?? await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var request = RunCreateRequest.Parse(body);
+        if (request.Options.Webhook is { } webhook
+            && await Core.Webhooks.WebhookTargets.ProblemAsync(webhook, context.RequestServices.GetRequiredService<IOptions<Core.Webhooks.WebhookOptions>>().Value.AllowPrivateNetworks, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$.webhook", refused)); // server-side request forgery
+        }
+
         if (!background && request.Options.Delay > TimeSpan.Zero)
         {
             throw new ApiProblemException(ApiProblem.Unprocessable("$.after_seconds", "applies to background runs only (POST /threads/{thread_id}/runs or /runs), not to streamed or waited ones"));
