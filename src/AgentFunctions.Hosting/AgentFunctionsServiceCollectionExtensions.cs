@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
+using AgentFunctions.Core.Crons;
 using AgentFunctions.Core.Items;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
@@ -17,6 +18,7 @@ using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Compaction;
+using AgentFunctions.Storage.Crons;
 using AgentFunctions.Storage.Items;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
@@ -62,6 +64,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddHostedService<RetentionSweepWorker>();
         services.AddHostedService<LeaseSweepWorker>();
         services.AddHostedService<WebhookQueueWorker>();
+        services.AddHostedService<CronWorker>();
         return services;
     }
 
@@ -78,6 +81,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddValidatedOptions<RunExecutorOptions, RunExecutorOptionsValidation>(configuration, RunExecutorOptions.SectionName);
         services.AddValidatedOptions<CompactionOptions, CompactionOptionsValidation>(configuration, CompactionOptions.SectionName);
         services.AddValidatedOptions<WebhookOptions, WebhookOptionsValidation>(configuration, WebhookOptions.SectionName);
+        services.AddValidatedOptions<CronOptions, CronOptionsValidation>(configuration, CronOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>());
 
         // The services that take an options value rather than IOptions<T> (Core and Storage do not depend on
@@ -87,6 +91,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RunExecutorOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CompactionOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OfflineChatClientOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CronOptions>>().Value);
     }
 
     private static void AddValidatedOptions<TOptions, TValidation>(this IServiceCollection services, IConfiguration configuration, string section)
@@ -127,6 +132,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<IRunScheduler, QueueRunScheduler>();
         services.TryAddSingleton<ICompactionScheduler, QueueCompactionScheduler>();
         services.TryAddSingleton<IWebhookScheduler, QueueWebhookScheduler>();
+        services.TryAddSingleton<ICronStore, TableCronStore>();
     }
 
     /// <summary>The model the agent graph calls: the offline one, or OpenAI's (<c>Model:Provider</c>), behind the resolver.</summary>
@@ -160,6 +166,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<CompactionHandler>();
         services.TryAddSingleton<LeaseSweep>();
         services.TryAddSingleton<RetentionSweep>();
+        services.TryAddSingleton<CronFiring>();
     }
 
     /// <summary>The configured provider's chat client; its settings were checked when the host started.</summary>

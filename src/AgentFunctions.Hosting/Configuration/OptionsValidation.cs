@@ -202,3 +202,14 @@ internal sealed class WebhookOptionsValidation : IValidateOptions<Core.Webhooks.
     public ValidateOptionsResult Validate(string? name, Core.Webhooks.WebhookOptions options)
         => OptionsValidation.Result([.. options.Problems()]);
 }
+
+internal sealed class CronOptionsValidation : IValidateOptions<Core.Crons.CronOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Crons.CronOptions options)
+    {
+        var errors = new List<string>();
+        OptionsValidation.Positive(errors, Core.Crons.CronOptions.SectionName, nameof(options.SweepInterval), options.SweepInterval);
+        OptionsValidation.Positive(errors, Core.Crons.CronOptions.SectionName, nameof(options.ThreadGrace), options.ThreadGrace);
+        return OptionsValidation.Result(errors);
+    }
+}
