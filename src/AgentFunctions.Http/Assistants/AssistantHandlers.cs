@@ -245,13 +245,7 @@ public static class AssistantHandlers
         var cancellationToken = context.RequestAborted;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
 
-        var graphId = body.OptionalString("graph_id");
-        var query = new AssistantSearchQuery
-        {
-            GraphId = AgentGraph.GraphId,
-            Name = body.OptionalString("name"),
-            Metadata = body.OptionalObject("metadata"),
-        };
+        var (graphId, query) = ReadFilter(body);
         var (limit, offset) = SearchPaging.ReadLimitOffset(body);
 
         // The store lists assistants in id order; LangGraph's other orders would need the whole list first.
@@ -259,16 +253,8 @@ public static class AssistantHandlers
         _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
         var select = SearchPaging.ReadSelect(body, [.. AssistantJson.Fields]);
 
-        List<Assistant> page = [];
-        var hasMore = false;
-        if (graphId is null or AgentGraph.GraphId)
-        {
-            // Every assistant runs the agent graph, so a search for any other graph finds none.
-            var pageable = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
-            var found = WithDefault(AssistantLookup.Default(owner), query, SearchPaging.Items(pageable, (long)offset + limit + 1, cancellationToken), cancellationToken);
-            (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
-        }
-
+        var found = Matching(context, owner, graphId, query, (long)offset + limit + 1, cancellationToken);
+        var (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
         SearchPaging.SetNextHeader(context.Response, offset, page.Count, hasMore);
         return TypedResults.Json(WireJson.Build(w =>
         {
@@ -289,25 +275,36 @@ public static class AssistantHandlers
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
-        var graphId = body.OptionalString("graph_id");
-        var query = new AssistantSearchQuery
+        var (graphId, query) = ReadFilter(body);
+
+        var count = await Matching(context, owner, graphId, query, needed: null, cancellationToken).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(count);
+    }
+
+    /// <summary>The filters of a search or count: <c>graph_id</c>, <c>name</c> and <c>metadata</c>.</summary>
+    private static (string? GraphId, AssistantSearchQuery Query) ReadFilter(JsonElement body)
+        => (body.OptionalString("graph_id"), new AssistantSearchQuery
         {
             GraphId = AgentGraph.GraphId,
             Name = body.OptionalString("name"),
             Metadata = body.OptionalObject("metadata"),
-        };
+        });
 
-        var count = 0L;
-        if (graphId is null or AgentGraph.GraphId)
+    /// <summary>
+    /// The assistants that match a search or count: the default assistant first when it matches, then the caller's own in
+    /// id order, read in pages sized for <paramref name="needed"/> items when given. Every assistant runs the agent graph,
+    /// so a search for any other graph finds none.
+    /// </summary>
+    private static IAsyncEnumerable<Assistant> Matching(
+        HttpContext context, string owner, string? graphId, AssistantSearchQuery query, long? needed, CancellationToken cancellationToken)
+    {
+        if (graphId is not (null or AgentGraph.GraphId))
         {
-            var stored = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
-            await foreach (var _ in WithDefault(AssistantLookup.Default(owner), query, stored, cancellationToken).ConfigureAwait(false))
-            {
-                count++;
-            }
+            return AsyncEnumerable.Empty<Assistant>();
         }
 
-        return TypedResults.Json(count);
+        var stored = context.RequestServices.GetRequiredService<IAssistantStore>().SearchAsync(owner, query, cancellationToken);
+        return WithDefault(AssistantLookup.Default(owner), query, needed is { } n ? SearchPaging.Items(stored, n, cancellationToken) : stored, cancellationToken);
     }
 
     /// <summary>

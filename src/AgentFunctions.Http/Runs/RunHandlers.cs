@@ -309,7 +309,9 @@ public static partial class RunHandlers
         }
         else
         {
-            var threads = threadId is not null ? AsyncOne(threadId) : ThreadIdsAsync(s, owner, cancellationToken);
+            var threads = threadId is not null
+                ? new[] { threadId }.ToAsyncEnumerable()
+                : s.Threads.SearchAsync(owner, cancellationToken: cancellationToken).Select(thread => thread.ThreadId);
             await foreach (var id in threads.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 await foreach (var run in s.Runs.ListAsync(owner, id, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -328,20 +330,6 @@ public static partial class RunHandlers
         }
 
         return Results.NoContent();
-    }
-
-    private static async IAsyncEnumerable<string> AsyncOne(string threadId)
-    {
-        await Task.CompletedTask.ConfigureAwait(false);
-        yield return threadId;
-    }
-
-    private static async IAsyncEnumerable<string> ThreadIdsAsync(RunServices s, string owner, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var thread in s.Threads.SearchAsync(owner, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            yield return thread.ThreadId;
-        }
     }
 
     private static CancelAction ReadCancelAction(HttpRequest request) => request.Query["action"].ToString() switch

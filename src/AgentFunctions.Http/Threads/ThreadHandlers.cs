@@ -146,10 +146,8 @@ public static class ThreadHandlers
         _ = SearchPaging.ReadEnum(body, "sort_order", "asc", "desc");
         var select = SearchPaging.ReadSelect(body, [.. ThreadJson.Fields]);
 
-        var threads = services.GetRequiredService<IThreadStore>();
         var checkpoints = services.GetRequiredService<ICheckpointStore>();
-        var matches = SearchPaging.Items(threads.SearchAsync(owner, query, cancellationToken), (long)offset + limit + 1, cancellationToken);
-        var found = values is { } filter ? WithValues(matches, checkpoints, owner, filter, cancellationToken) : matches;
+        var found = Matching(services, owner, query, values, (long)offset + limit + 1, cancellationToken);
         var (page, hasMore) = await SearchPaging.ReadPageAsync(found, offset, limit, cancellationToken).ConfigureAwait(false);
 
         // The page is threads without state (small rows); each one's latest checkpoint is read as it is written.
@@ -176,23 +174,23 @@ public static class ThreadHandlers
         ArgumentNullException.ThrowIfNull(context);
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
-        var services = context.RequestServices;
         var body = await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var (query, values) = ReadFilter(body);
 
-        IAsyncEnumerable<AgentThread> matches = services.GetRequiredService<IThreadStore>().SearchAsync(owner, query, cancellationToken);
-        if (values is { } filter)
-        {
-            matches = WithValues(matches, services.GetRequiredService<ICheckpointStore>(), owner, filter, cancellationToken);
-        }
-
-        var count = 0L;
-        await foreach (var _ in matches.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            count++;
-        }
-
+        var count = await Matching(context.RequestServices, owner, query, values, needed: null, cancellationToken).LongCountAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(count);
+    }
+
+    /// <summary>
+    /// The caller's threads that match a search or count, in id order: the store's query, read in pages sized for
+    /// <paramref name="needed"/> items when given, then the <c>values</c> filter on each one's latest state.
+    /// </summary>
+    private static IAsyncEnumerable<AgentThread> Matching(
+        IServiceProvider services, string owner, ThreadSearchQuery query, JsonElement? values, long? needed, CancellationToken cancellationToken)
+    {
+        var stored = services.GetRequiredService<IThreadStore>().SearchAsync(owner, query, cancellationToken);
+        var matches = needed is { } n ? SearchPaging.Items(stored, n, cancellationToken) : stored;
+        return values is { } filter ? WithValues(matches, services.GetRequiredService<ICheckpointStore>(), owner, filter, cancellationToken) : matches;
     }
 
     /// <summary>The filters of a search or count: <c>ids</c>, <c>metadata</c>, <c>status</c>, and <c>values</c> (null when empty).</summary>

@@ -47,30 +47,13 @@ internal static class TableRows
         throw new ValueTooLargeException(
             $"The record is too large to store: {bytes:N0} bytes in {properties} properties, where a record holds at most "
             + $"{TableLimits.MaxEntityBytes:N0} bytes (1 MiB, strings counted as 2 bytes per character) in {TableLimits.MaxEntityProperties} properties. "
-            + $"Its largest value, '{Wire(largest.Name)}', takes {largest.Bytes:N0} bytes. Nothing was written.");
+            + $"Its largest value, '{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(largest.Name)}', takes {largest.Bytes:N0} bytes. Nothing was written.");
     }
 
     private static string ValueName(string property)
     {
         var underscore = property.LastIndexOf('_');
         return underscore > 0 && property.AsSpan(underscore + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? property[..underscore] : property;
-    }
-
-    /// <summary>The value's name as a client knows it: the wire's snake_case for the stores' PascalCase properties.</summary>
-    private static string Wire(string name)
-    {
-        var builder = new System.Text.StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                builder.Append('_');
-            }
-
-            builder.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return builder.ToString();
     }
 
     /// <summary>
