@@ -460,7 +460,31 @@ public static partial class RunHandlers
         if (temporaryThread)
         {
             await Task.WhenAny(handle.Completion).ConfigureAwait(false);
-            await DeleteTemporaryThreadAsync(s, run).ConfigureAwait(false);
+            if (request.Options.Webhook is null)
+            {
+                await DeleteTemporaryThreadAsync(s, run).ConfigureAwait(false);
+            }
+            else
+            {
+                await ExpireTemporaryThreadAsync(s, run).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A run with a webhook keeps its temporary thread until its delivery has read it: retention deletes it later (as for <c>POST /runs</c>).</summary>
+    private static async Task ExpireTemporaryThreadAsync(RunServices s, AgentRun run)
+    {
+        try
+        {
+            if (await s.Threads.GetAsync(run.OwnerId, run.ThreadId, CancellationToken.None).ConfigureAwait(false) is { } thread)
+            {
+                // The run's end set the thread's status, so its last update (by the store's clock) is when the run ended.
+                await s.Threads.UpdateAsync(thread with { ExpiresAt = thread.UpdatedAt + StatelessThreadGrace }, thread.ETag, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
+        {
+            LogTemporaryThreadNotDeleted(s.Logger, run.ThreadId, e);
         }
     }
 

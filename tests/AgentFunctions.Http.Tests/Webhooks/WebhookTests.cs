@@ -30,6 +30,21 @@ public class WebhookTests(WebhookServerFixture server) : IClassFixture<WebhookSe
     }
 
     [Fact(Timeout = 180_000)]
+    public async Task StatelessWaitedRun_WithAWebhook_IsDeliveredWithItsValues()
+    {
+        var name = Guid.NewGuid().ToString("N");
+        var hook = new Uri(server.Receiver.BaseAddress, $"/ok/{name}");
+
+        using var waited = await _api.Client.PostJsonAsync("/runs/wait", RunsApi.Body("tokens=3", $"\"webhook\":\"{hook}\""));
+        var received = await server.Receiver.WaitForAsync(name, 1);
+
+        var posted = JsonDocument.Parse(received[0].Body).RootElement;
+        Assert.Equal(200, (int)waited.StatusCode);
+        Assert.Equal("success", posted.GetProperty("status").GetString());
+        Assert.Equal("ai", posted.GetProperty("values").GetProperty("messages").EnumerateArray().Last().GetProperty("type").GetString());
+    }
+
+    [Fact(Timeout = 180_000)]
     public async Task Run_WithAFailingWebhook_IsRetriedThenGivenUp_AndTheRunStaysASuccess()
     {
         var abandoned = 0;
