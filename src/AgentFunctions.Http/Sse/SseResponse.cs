@@ -54,15 +54,38 @@ public static partial class SseResponse
                 bool more;
                 try
                 {
-                    pending = enumerator.MoveNextAsync().AsTask();
-                    while (await Task.WhenAny(pending, Task.Delay(heartbeat, cancellationToken)).ConfigureAwait(false) != pending)
+                    var next = enumerator.MoveNextAsync();
+                    if (next.IsCompleted)
                     {
-                        await body.WriteAsync(Heartbeat, cancellationToken).ConfigureAwait(false);
-                        await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        more = next.Result;
                     }
+                    else
+                    {
+                        // One timer per wait, dropped as soon as the event comes (a Task.Delay per event would stay
+                        // armed for the whole heartbeat interval: thousands of timers per fast stream).
+                        pending = next.AsTask();
+                        while (true)
+                        {
+                            try
+                            {
+                                await pending.WaitAsync(heartbeat, cancellationToken).ConfigureAwait(false);
+                                break;
+                            }
+                            catch (TimeoutException)
+                            {
+                                if (pending.IsCompleted)
+                                {
+                                    break; // the event came as the heartbeat was due, or the events ended in a TimeoutException of their own
+                                }
 
-                    more = await pending.ConfigureAwait(false);
-                    pending = null;
+                                await body.WriteAsync(Heartbeat, cancellationToken).ConfigureAwait(false);
+                                await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                            }
+                        }
+
+                        more = await pending.ConfigureAwait(false);
+                        pending = null;
+                    }
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
