@@ -34,9 +34,11 @@ public sealed partial class WebhookDelivery : IDisposable
     private readonly WebhookOptions _options;
     private readonly ILogger _logger;
     private readonly HttpClient _client;
+    private readonly TimeProvider _time;
 
-    public WebhookDelivery(IRunStore runs, ICheckpointStore checkpoints, IWebhookScheduler scheduler, IOptions<WebhookOptions> options, ILogger<WebhookDelivery> logger)
+    public WebhookDelivery(IRunStore runs, ICheckpointStore checkpoints, IWebhookScheduler scheduler, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDelivery> logger)
     {
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _runs = runs ?? throw new ArgumentNullException(nameof(runs));
         _checkpoints = checkpoints ?? throw new ArgumentNullException(nameof(checkpoints));
         _scheduler = scheduler ?? throw new ArgumentNullException(nameof(scheduler));
@@ -82,7 +84,7 @@ public sealed partial class WebhookDelivery : IDisposable
                 latest.Values.WriteTo(w);
             }
 
-            w.WriteString("webhook_sent_at", DateTimeOffset.UtcNow);
+            w.WriteString("webhook_sent_at", _time.GetUtcNow());
             w.WriteEndObject();
         });
 
