@@ -15,4 +15,6 @@ fi
 
 dotnet build src/AgentFunctions.Server -c Release --nologo -clp:ErrorsOnly
 export PORT="$port"
+# A local server may post webhooks to local receivers (refused by default elsewhere).
+export Webhooks__AllowPrivateNetworks="${Webhooks__AllowPrivateNetworks:-true}"
 exec eng/with-azurite.sh dotnet src/AgentFunctions.Server/bin/Release/net10.0/AgentFunctions.Server.dll "$@"

@@ -33,8 +33,8 @@ var functionAppName = 'func-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}'
 
 // The names the app uses (StorageSettings with no prefix: the queue trigger names its queue at build time).
-var tableNames = ['threads', 'assistants', 'checkpoints', 'runs', 'runevents']
-var queueNames = ['runs', 'runs-poison', 'compaction', 'compaction-poison']
+var tableNames = ['threads', 'assistants', 'checkpoints', 'runs', 'runevents', 'storeitems', 'crons']
+var queueNames = ['runs', 'runs-poison', 'compaction', 'compaction-poison', 'webhooks', 'webhooks-poison']
 
 // Built-in role definitions (data plane).
 var roles = {

@@ -1,22 +1,29 @@
 using AgentFunctions.Core.Assistants;
 using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Compaction;
+using AgentFunctions.Core.Crons;
+using AgentFunctions.Core.Items;
 using AgentFunctions.Core.Models;
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Threads;
 using AgentFunctions.Hosting.Agents;
+using AgentFunctions.Core.Webhooks;
 using AgentFunctions.Hosting.Configuration;
 using AgentFunctions.Hosting.Telemetry;
 using AgentFunctions.Http;
+using AgentFunctions.Http.Webhooks;
 using AgentFunctions.OpenAI;
 using AgentFunctions.Storage.Assistants;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Compaction;
+using AgentFunctions.Storage.Crons;
+using AgentFunctions.Storage.Items;
 using AgentFunctions.Storage.Queues;
 using AgentFunctions.Storage.RunEvents;
 using AgentFunctions.Storage.Runs;
 using AgentFunctions.Storage.Threads;
+using AgentFunctions.Storage.Webhooks;
 using Azure.Identity;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -61,6 +68,8 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddHostedService<CompactionQueueWorker>();
         services.AddHostedService<RetentionSweepWorker>();
         services.AddHostedService<LeaseSweepWorker>();
+        services.AddHostedService<WebhookQueueWorker>();
+        services.AddHostedService<CronWorker>();
         return services;
     }
 
@@ -76,6 +85,8 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.AddValidatedOptions<RunEventLogOptions, RunEventLogOptionsValidation>(configuration, RunEventLogOptions.SectionName);
         services.AddValidatedOptions<RunExecutorOptions, RunExecutorOptionsValidation>(configuration, RunExecutorOptions.SectionName);
         services.AddValidatedOptions<CompactionOptions, CompactionOptionsValidation>(configuration, CompactionOptions.SectionName);
+        services.AddValidatedOptions<WebhookOptions, WebhookOptionsValidation>(configuration, WebhookOptions.SectionName);
+        services.AddValidatedOptions<CronOptions, CronOptionsValidation>(configuration, CronOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidation>());
 
         // The services that take an options value rather than IOptions<T> (Core and Storage do not depend on
@@ -85,6 +96,7 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RunExecutorOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CompactionOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OfflineChatClientOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CronOptions>>().Value);
     }
 
     private static void AddValidatedOptions<TOptions, TValidation>(this IServiceCollection services, IConfiguration configuration, string section)
@@ -118,9 +130,14 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<TableRunStore>();
         services.TryAddSingleton<IRunStore>(sp => sp.GetRequiredService<TableRunStore>());
         services.TryAddSingleton<IRunRetention>(sp => sp.GetRequiredService<TableRunStore>());
+        services.TryAddSingleton<TableItemStore>();
+        services.TryAddSingleton<IItemStore>(sp => sp.GetRequiredService<TableItemStore>());
+        services.TryAddSingleton<IItemRetention>(sp => sp.GetRequiredService<TableItemStore>());
         services.TryAddSingleton<IRunEventLog, TableRunEventLog>();
         services.TryAddSingleton<IRunScheduler, QueueRunScheduler>();
         services.TryAddSingleton<ICompactionScheduler, QueueCompactionScheduler>();
+        services.TryAddSingleton<IWebhookScheduler, QueueWebhookScheduler>();
+        services.TryAddSingleton<ICronStore, TableCronStore>();
     }
 
     private static void AddAgentFunctionsRuntime(this IServiceCollection services)
@@ -138,10 +155,15 @@ public static class AgentFunctionsServiceCollectionExtensions
         services.TryAddSingleton<ThreadDeletion>();
         services.TryAddSingleton<ThreadCopy>();
         services.TryAddSingleton<CompactionTrigger>();
-        services.TryAddSingleton<IRunCompletionObserver>(sp => sp.GetRequiredService<CompactionTrigger>());
+        services.TryAddSingleton<WebhookTrigger>();
+        services.TryAddSingleton<WebhookDelivery>();
+
+        // What a run's end sets off: compaction when its thread has grown, and its webhook.
+        services.TryAddSingleton<IRunCompletionObserver>(sp => new RunCompletionObservers([sp.GetRequiredService<CompactionTrigger>(), sp.GetRequiredService<WebhookTrigger>()]));
         services.TryAddSingleton<CompactionHandler>();
         services.TryAddSingleton<LeaseSweep>();
         services.TryAddSingleton<RetentionSweep>();
+        services.TryAddSingleton<CronFiring>();
     }
 
     /// <summary>The default model (named <c>default</c>): the configured provider's chat client; its settings were checked when the host started.</summary>

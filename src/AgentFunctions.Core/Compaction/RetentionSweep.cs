@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentFunctions.Core.Checkpoints;
+using AgentFunctions.Core.Items;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Telemetry;
 using AgentFunctions.Core.Threads;
@@ -11,7 +12,11 @@ namespace AgentFunctions.Core.Compaction;
 /// <summary>What one run of the retention sweep did.</summary>
 /// <param name="RunsFailed">Abandoned runs ended as failed (their threads released).</param>
 /// <param name="ThreadsDeleted">Expired threads deleted with everything they owned.</param>
-public sealed record RetentionSweepResult(int RunsFailed, int ThreadsDeleted);
+public sealed record RetentionSweepResult(int RunsFailed, int ThreadsDeleted)
+{
+    /// <summary>Expired store items deleted.</summary>
+    public int ItemsDeleted { get; init; }
+}
 
 /// <summary>
 /// The retention sweep, run on a timer by every host (the server's hosted service, the Functions app's
@@ -21,7 +26,7 @@ public sealed record RetentionSweepResult(int RunsFailed, int ThreadsDeleted);
 /// longer than <see cref="CompactionOptions.ThreadTtl"/>, with everything they own. Before it deletes a
 /// thread it queues a delayed <see cref="CompactionWork.DeleteThread"/> message: if the sweep dies half
 /// way, that message finishes the deletion; if not, it finds nothing left to do. Several instances may
-/// sweep at once: every step is conditional or idempotent.
+/// sweep at once: every step is conditional or idempotent. Last, it deletes the store's expired items.
 /// </summary>
 public sealed partial class RetentionSweep
 {
@@ -37,11 +42,13 @@ public sealed partial class RetentionSweep
     private readonly CompactionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IItemRetention? _items;
 
     public RetentionSweep(
         IThreadRetention threadRetention, IRunRetention runRetention, IThreadStore threads, IRunStore runs, ICheckpointStore checkpoints, ThreadDeletion deletion,
-        ICompactionScheduler scheduler, CompactionOptions? options = null, TimeProvider? time = null, ILogger<RetentionSweep>? logger = null)
+        ICompactionScheduler scheduler, CompactionOptions? options = null, TimeProvider? time = null, ILogger<RetentionSweep>? logger = null, IItemRetention? items = null)
     {
+        _items = items;
         _threadRetention = threadRetention ?? throw new ArgumentNullException(nameof(threadRetention));
         _runRetention = runRetention ?? throw new ArgumentNullException(nameof(runRetention));
         _threads = threads ?? throw new ArgumentNullException(nameof(threads));
@@ -63,10 +70,12 @@ public sealed partial class RetentionSweep
         {
             var failed = await FailAbandonedRunsAsync(cancellationToken).ConfigureAwait(false);
             var deleted = await DeleteExpiredThreadsAsync(cancellationToken).ConfigureAwait(false);
+            var items = _items is null ? 0 : await _items.DeleteExpiredAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("agentfunctions.retention.items_deleted", items);
             activity?.SetTag("agentfunctions.retention.runs_failed", failed);
             activity?.SetTag("agentfunctions.retention.threads_deleted", deleted);
             LogSwept(_logger, failed, deleted);
-            return new RetentionSweepResult(failed, deleted);
+            return new RetentionSweepResult(failed, deleted) { ItemsDeleted = items };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

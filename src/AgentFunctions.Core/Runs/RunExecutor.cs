@@ -181,6 +181,7 @@ public sealed partial class RunExecutor
         }
 
         var inputApplied = resume?.InputApplied == true;
+        using var scope = RunScope.Enter(new RunScope(held.OwnerId, held.ThreadId, held.RunId)); // for tools acting for the owner (the memory tools)
         var execution = graph.Run(new RunRequest
         {
             OwnerId = held.OwnerId,

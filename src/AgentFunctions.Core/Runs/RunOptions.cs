@@ -49,6 +49,18 @@ public sealed record RunOptions
 
     public DisconnectAction? OnDisconnect { get; init; }
 
+    /// <summary>The longest <c>after_seconds</c>: seven days, the longest a storage queue message can stay hidden.</summary>
+    public const double MaxAfterSeconds = 7 * 24 * 60 * 60;
+
+    /// <summary><c>after_seconds</c>: how long a background run waits on its queue before it starts (null: none).</summary>
+    public double? AfterSeconds { get; init; }
+
+    /// <summary><c>webhook</c>: an http(s) URL the run is POSTed to when it ends (null: none).</summary>
+    public string? Webhook { get; init; }
+
+    /// <summary>How long the run waits before it starts.</summary>
+    public TimeSpan Delay => AfterSeconds is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+
     /// <summary>The update the run applies before the graph runs: the input, or <c>command.update</c>; null to resume.</summary>
     public StateUpdate? ToStateUpdate()
     {
@@ -82,6 +94,8 @@ public sealed record RunOptions
             StreamResumable = Optional(body, "stream_resumable", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false,
             OnDisconnect = Optional(body, "on_disconnect", JsonValueKind.String) is null ? null
                 : ReadEnum(body, "on_disconnect", DisconnectAction.Cancel, ("cancel", DisconnectAction.Cancel), ("continue", DisconnectAction.Continue)),
+            AfterSeconds = ReadAfterSeconds(body),
+            Webhook = ReadWebhook(body),
         };
 
         CheckConfig(options.Config);
@@ -157,8 +171,28 @@ public sealed record RunOptions
             w.WriteString("on_disconnect", onDisconnect.ToString().ToLowerInvariant());
         }
 
+        if (AfterSeconds is { } afterSeconds)
+        {
+            w.WriteNumber("after_seconds", afterSeconds);
+        }
+
+        if (Webhook is not null)
+        {
+            w.WriteString("webhook", Webhook);
+        }
+
         w.WriteEndObject();
     });
+
+    private static double? ReadAfterSeconds(JsonElement body)
+        => Optional(body, "after_seconds", JsonValueKind.Number) is not { } after ? null
+            : after.TryGetDouble(out var seconds) && seconds >= 0 && seconds <= MaxAfterSeconds ? seconds
+            : throw new RunOptionsException("$.after_seconds", $"must be a number of seconds from 0 to {MaxAfterSeconds:0} (7 days, the longest a queued run can wait)");
+
+    private static string? ReadWebhook(JsonElement body)
+        => Optional(body, "webhook", JsonValueKind.String) is not { } webhook ? null
+            : Uri.TryCreate(webhook.GetString(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0 ? webhook.GetString()
+            : throw new RunOptionsException("$.webhook", "must be an absolute http or https URL");
 
     private static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
     {
@@ -263,22 +297,11 @@ public sealed record RunOptions
     }
 
     /// <summary>
-    /// Fields of LangGraph's run schema this server accepts without acting on them (webhooks, delays, feedback keys,
+    /// Fields of LangGraph's run schema this server accepts without acting on them (feedback keys,
     /// subgraph streaming, durability): each is still checked for its type, so a client's mistake is not silently taken.
     /// </summary>
     private static void CheckUnused(JsonElement body)
     {
-        if (Optional(body, "webhook", JsonValueKind.String) is { } webhook
-            && !(Uri.TryCreate(webhook.GetString(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
-        {
-            throw new RunOptionsException("$.webhook", "must be an absolute http or https URL");
-        }
-
-        if (Optional(body, "after_seconds", JsonValueKind.Number) is { } after && !(after.TryGetDouble(out var seconds) && seconds >= 0))
-        {
-            throw new RunOptionsException("$.after_seconds", "must be a number of seconds, 0 or more");
-        }
-
         if (Optional(body, "feedback_keys", JsonValueKind.Array) is { } keys)
         {
             var i = 0;

@@ -45,6 +45,11 @@ public sealed record RunMessage(string OwnerId, string ThreadId, string RunId, s
 public interface IRunScheduler
 {
     Task ScheduleAsync(RunMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues the run to start no sooner than <paramref name="delay"/> from now (the queue's own delay, up to 7 days).</summary>
+    /// <exception cref="NotSupportedException">This scheduler cannot delay, and <paramref name="delay"/> is positive.</exception>
+    Task ScheduleAsync(RunMessage message, TimeSpan delay, CancellationToken cancellationToken = default)
+        => delay <= TimeSpan.Zero ? ScheduleAsync(message, cancellationToken) : throw new NotSupportedException("This run scheduler cannot delay a run.");
 }
 
 /// <summary>

@@ -30,6 +30,8 @@ internal static class AgentRegistration
         var declarations = new AgentDeclarations();
         services.AddSingleton(declarations);
         services.TryAddSingleton<ToolRegistry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<AIFunction, MemoryWriteFunction>()); // the memory tool pair, enabled by name
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<AIFunction, MemoryReadFunction>());
         services.TryAddSingleton<IChatClientResolver>(sp => new NamedChatClientResolver(
             sp.GetRequiredService<IChatClient>(),
             declarations.Models.DistinctBy(m => m.Name).Select(m => KeyValuePair.Create(m.Name, sp.GetRequiredKeyedService<IChatClient>(m.Name)))));

@@ -204,3 +204,20 @@ internal sealed class McpToolServerOptionsValidation : IValidateOptions<McpToolS
     public ValidateOptionsResult Validate(string? name, McpToolServerOptions options) =>
         string.IsNullOrEmpty(name) ? ValidateOptionsResult.Skip : OptionsValidation.Result([.. McpToolServerOptions.Validate(name, options)]);
 }
+
+internal sealed class WebhookOptionsValidation : IValidateOptions<Core.Webhooks.WebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Webhooks.WebhookOptions options)
+        => OptionsValidation.Result([.. options.Problems()]);
+}
+
+internal sealed class CronOptionsValidation : IValidateOptions<Core.Crons.CronOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Crons.CronOptions options)
+    {
+        var errors = new List<string>();
+        OptionsValidation.Positive(errors, Core.Crons.CronOptions.SectionName, nameof(options.SweepInterval), options.SweepInterval);
+        OptionsValidation.Positive(errors, Core.Crons.CronOptions.SectionName, nameof(options.ThreadGrace), options.ThreadGrace);
+        return OptionsValidation.Result(errors);
+    }
+}

@@ -21,6 +21,8 @@ public static class ApiEndpoints
         api.MapThreads();
         api.MapThreadState();
         api.MapRuns();
+        api.MapStore();
+        api.MapCrons();
         return endpoints;
     }
 
@@ -43,7 +45,7 @@ public static class InfoHandlers
         {
             ["version"] = typeof(InfoHandlers).Assembly.GetName().Version?.ToString() ?? "0.0.0",
             ["langgraph_py_version"] = "0.0.0",
-            ["flags"] = new Dictionary<string, bool> { ["assistants"] = true, ["crons"] = false, ["langsmith"] = false },
+            ["flags"] = new Dictionary<string, bool> { ["assistants"] = true, ["crons"] = true, ["langsmith"] = false },
             ["host"] = new Dictionary<string, string> { ["kind"] = "agentfunctions" },
             ["graphs"] = graphs.Graphs.Select(g => new Dictionary<string, string>
             {

@@ -38,8 +38,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, _) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
-        await QueueAsync(s, run).ConfigureAwait(false);
+        var (run, request) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
         SetLocation(context.Response, run, stream: false);
         return Results.Json(RunJson.Run(run));
     }
@@ -53,8 +53,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
-        await QueueAsync(s, run).ConfigureAwait(false);
+        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
+        await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
         SetLocation(context.Response, run, stream: false);
         return Results.Json(RunJson.Run(run));
     }
@@ -96,8 +96,8 @@ public static partial class RunHandlers
         var runs = new List<AgentRun>(items.Count);
         foreach (var item in items)
         {
-            var (run, _) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
-            await QueueAsync(s, run).ConfigureAwait(false);
+            var (run, request) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
+            await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
             runs.Add(run);
         }
 
@@ -114,12 +114,13 @@ public static partial class RunHandlers
     }
 
     /// <summary>Queues a created background run; a run that cannot be queued is cancelled, so it does not hold its thread.</summary>
-    private static async Task QueueAsync(RunServices s, AgentRun run)
+    private static async Task QueueAsync(RunServices s, AgentRun run, TimeSpan delay)
     {
         try
         {
             // Not the request's token: a run created and never queued would hold its thread.
-            await s.Scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), CancellationToken.None).ConfigureAwait(false);
+            // after_seconds: the queue hides the message that long; the run stays pending until a worker takes it.
+            await s.Scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), delay, CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -448,7 +449,31 @@ public static partial class RunHandlers
         if (temporaryThread)
         {
             await Task.WhenAny(handle.Completion).ConfigureAwait(false);
-            await s.Lifecycle.DeleteTemporaryThreadAsync(run).ConfigureAwait(false);
+            if (request.Options.Webhook is null)
+            {
+                await s.Lifecycle.DeleteTemporaryThreadAsync(run).ConfigureAwait(false);
+            }
+            else
+            {
+                await ExpireTemporaryThreadAsync(s, run).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A run with a webhook keeps its temporary thread until its delivery has read it: retention deletes it later (as for <c>POST /runs</c>).</summary>
+    private static async Task ExpireTemporaryThreadAsync(RunServices s, AgentRun run)
+    {
+        try
+        {
+            if (await s.Threads.GetAsync(run.OwnerId, run.ThreadId, CancellationToken.None).ConfigureAwait(false) is { } thread)
+            {
+                // The run's end set the thread's status, so its last update (by the store's clock) is when the run ended.
+                await s.Threads.UpdateAsync(thread with { ExpiresAt = thread.UpdatedAt + StatelessThreadGrace }, thread.ETag, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
+        {
+            LogTemporaryThreadNotExpired(s.Logger, run.ThreadId, e);
         }
     }
 
@@ -464,6 +489,17 @@ public static partial class RunHandlers
 
         var body = givenBody ?? await RequestJson.ReadObjectAsync(context.Request, cancellationToken).ConfigureAwait(false);
         var request = RunCreateRequest.Parse(body);
+        if (request.Options.Webhook is { } webhook
+            && await Core.Webhooks.WebhookTargets.ProblemAsync(webhook, context.RequestServices.GetRequiredService<IOptions<Core.Webhooks.WebhookOptions>>().Value.AllowPrivateNetworks, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$.webhook", refused)); // server-side request forgery
+        }
+
+        if (!background && request.Options.Delay > TimeSpan.Zero)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable("$.after_seconds", "applies to background runs only (POST /threads/{thread_id}/runs or /runs), not to streamed or waited ones"));
+        }
+
         if (background)
         {
             // The queue worker persists a background run's events, so any instance can join it: its stream is resumable.
@@ -637,4 +673,7 @@ public static partial class RunHandlers
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Http.Runs"));
         }
     }
+
+    [LoggerMessage(EventId = 524, Level = LogLevel.Warning, Message = "The temporary thread {ThreadId} of a stateless run with a webhook could not be given its expiry; retention keeps it")]
+    private static partial void LogTemporaryThreadNotExpired(ILogger logger, string threadId, Exception exception);
 }

@@ -30,12 +30,16 @@ public sealed class QueueRunScheduler : IRunScheduler
         _created = new(() => _queue.CreateIfNotExistsAsync(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public async Task ScheduleAsync(RunMessage message, CancellationToken cancellationToken = default)
+    public Task ScheduleAsync(RunMessage message, CancellationToken cancellationToken = default) => ScheduleAsync(message, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>Sends the message hidden for <paramref name="delay"/> (the queue's visibility delay, at most 7 days): no worker sees it sooner.</summary>
+    public async Task ScheduleAsync(RunMessage message, TimeSpan delay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(delay, TimeSpan.FromDays(7));
         await _created.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         // The span queuing the run goes with it, so that the run's span can link to it.
         var traced = message.TraceParent is null ? message with { TraceParent = AgentTelemetry.CurrentTraceParent() } : message;
-        await _queue.SendMessageAsync(traced.ToBinaryData(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _queue.SendMessageAsync(traced.ToBinaryData(), visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

@@ -33,6 +33,15 @@ internal readonly struct TableEntityReader(TableEntity entity)
         _ => throw WrongType(name, "an Int64"),
     } : null;
 
+    public double? GetDouble(string name) => entity.TryGetValue(name, out var value) ? value switch
+    {
+        null => null,
+        double d => d,
+        int i => i,
+        long l => l,
+        _ => throw WrongType(name, "a Double"),
+    } : null;
+
     public bool? GetBoolean(string name) => entity.TryGetValue(name, out var value) ? value switch
     {
         null => null,

@@ -40,6 +40,14 @@ internal readonly struct TableEntityWriter(TableEntity entity)
         }
     }
 
+    public void WriteDouble(string name, double? value)
+    {
+        if (value is { } v)
+        {
+            entity[name] = v;
+        }
+    }
+
     public void WriteDateTimeOffset(string name, DateTimeOffset? value)
     {
         if (value is { } v)

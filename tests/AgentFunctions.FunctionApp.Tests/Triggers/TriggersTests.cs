@@ -10,6 +10,7 @@ public class TriggersTests
     [Theory]
     [InlineData("RunQueue", QueueRunScheduler.DefaultQueueName)]
     [InlineData("CompactionQueue", CompactionOptions.DefaultQueueName)]
+    [InlineData("WebhookQueue", Core.Webhooks.WebhookMessage.DefaultQueueName)]
     public void QueueTrigger_Metadata_ListensToTheQueueItsSchedulerWrites(string function, string queue)
     {
         var trigger = Assert.Single(FunctionMetadata.All, f => f.Name == function).TriggerOrNull("queueTrigger");
@@ -19,8 +20,17 @@ public class TriggersTests
     }
 
     [Fact]
-    public void QueueTriggers_Metadata_AreTheRunsAndCompactionQueuesOnly()
-        => Assert.Equal(["CompactionQueue", "RunQueue"], FunctionMetadata.All.Where(f => f.TriggerOrNull("queueTrigger") is not null).Select(f => f.Name).Order(StringComparer.Ordinal));
+    public void QueueTriggers_Metadata_AreTheRunsCompactionAndWebhooksQueuesOnly()
+        => Assert.Equal(["CompactionQueue", "RunQueue", "WebhookQueue"], FunctionMetadata.All.Where(f => f.TriggerOrNull("queueTrigger") is not null).Select(f => f.Name).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void TimerTrigger_CronSweep_RunsEveryMinute()
+    {
+        var trigger = Assert.Single(FunctionMetadata.All, f => f.Name == "CronSweep").TriggerOrNull("timerTrigger");
+
+        Assert.NotNull(trigger);
+        Assert.Equal("0 * * * * *", trigger.Value.GetProperty("schedule").GetString());
+    }
 
     [Fact]
     public void TimerTrigger_Metadata_ScheduleIsTheRetentionSweepSetting()

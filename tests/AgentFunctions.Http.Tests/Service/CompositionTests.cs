@@ -24,7 +24,9 @@ public sealed class CompositionTests
         Assert.Same(app.Services.GetRequiredService<ICheckpointStore>(), app.Services.GetRequiredService<ICheckpointCompaction>());
         Assert.Same(app.Services.GetRequiredService<IThreadStore>(), app.Services.GetRequiredService<IThreadRetention>());
         Assert.Same(app.Services.GetRequiredService<IRunStore>(), app.Services.GetRequiredService<IRunRetention>());
-        Assert.Same(app.Services.GetRequiredService<CompactionTrigger>(), app.Services.GetRequiredService<RunExecutor>().CompletionObserver);
+        var observers = Assert.IsType<RunCompletionObservers>(app.Services.GetRequiredService<RunExecutor>().CompletionObserver).Observers;
+        Assert.Same(app.Services.GetRequiredService<CompactionTrigger>(), observers[0]);
+        Assert.Same(app.Services.GetRequiredService<Core.Webhooks.WebhookTrigger>(), observers[1]);
     }
 
     [Fact]

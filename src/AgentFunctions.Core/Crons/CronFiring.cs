@@ -1,0 +1,181 @@
+using AgentFunctions.Core.Runs;
+using AgentFunctions.Core.Runtime;
+using AgentFunctions.Core.Stores;
+using AgentFunctions.Core.Threads;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Core.Crons;
+
+/// <summary>
+/// Turns due crons into background runs; the server's hosted service and the Functions app's timer call
+/// <see cref="FireDueAsync"/>. Each firing happens once however many instances race: its run id is made from the
+/// cron and the firing time (<see cref="CronRunIds"/>), so a second instance finds the run there and only makes
+/// sure it is queued (a run queued twice still runs once); then the cron's next time is written with its ETag, and
+/// the instance that loses that write does nothing more. A cron whose firings were missed (the hosts were down)
+/// fires once for them, not once per missed time, and goes on from now.
+/// </summary>
+public sealed partial class CronFiring(
+    ICronStore crons, IRunStore runs, IThreadStore threads, IRunScheduler scheduler, CronOptions? options = null, TimeProvider? time = null, ILogger<CronFiring>? logger = null)
+{
+    private readonly CronOptions _options = options ?? new CronOptions();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <summary>Fires every cron due now; returns how many firings this instance claimed.</summary>
+    public async Task<int> FireDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var fired = 0;
+        await foreach (var cron in crons.ListDueAsync(now, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (await FireAsync(cron, now, cancellationToken).ConfigureAwait(false))
+                {
+                    fired++;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogFireFailed(_logger, cron.CronId, e); // the cron stays due: the next sweep tries again
+            }
+        }
+
+        return fired;
+    }
+
+    private async Task<bool> FireAsync(CronJob cron, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (cron.NextRunAt is not { } firing || !cron.Enabled)
+        {
+            return false;
+        }
+
+        var schedule = CronSchedule.TryParse(cron.Schedule, cron.Timezone, out _);
+        var next = schedule?.NextAfter(now > firing ? now : firing);
+        if (next > cron.EndTime)
+        {
+            next = null;
+        }
+
+        if (cron.EndTime is { } end && firing > end)
+        {
+            _ = await crons.TryAdvanceAsync(cron, null, cancellationToken).ConfigureAwait(false); // past its end: it fires no more
+            return false;
+        }
+
+        await StartRunAsync(cron, firing, cancellationToken).ConfigureAwait(false);
+        if (!await crons.TryAdvanceAsync(cron, next, cancellationToken).ConfigureAwait(false))
+        {
+            return false; // another instance fired it (the same run) and moved it on first
+        }
+
+        LogFired(_logger, cron.CronId, firing, next);
+        return true;
+    }
+
+    /// <summary>Creates and queues the firing's run, once: when it is there already, it is only queued again if still pending.</summary>
+    private async Task StartRunAsync(CronJob cron, DateTimeOffset firing, CancellationToken cancellationToken)
+    {
+        var runId = CronRunIds.For(cron.CronId, firing);
+        var threadId = cron.ThreadId ?? runId;
+        if (await runs.GetAsync(cron.OwnerId, threadId, runId, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            await QueueIfPendingAsync(existing, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (cron.ThreadId is null)
+        {
+            await CreateThreadAsync(cron, threadId, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await threads.GetAsync(cron.OwnerId, threadId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            LogThreadGone(_logger, cron.CronId, threadId);
+            return;
+        }
+
+        var options = RunOptions.Parse(cron.Payload) with { StreamResumable = true };
+        var metadata = WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            foreach (var property in cron.Metadata.EnumerateObject())
+            {
+                property.WriteTo(w);
+            }
+
+            w.WriteString("cron_id", cron.CronId);
+            w.WriteEndObject();
+        });
+        AgentRun run;
+        try
+        {
+            run = await runs.CreateAsync(
+                new AgentRun
+                {
+                    RunId = runId,
+                    OwnerId = cron.OwnerId,
+                    ThreadId = threadId,
+                    AssistantId = cron.AssistantId,
+                    MultitaskStrategy = options.MultitaskStrategy,
+                    Kwargs = options.ToJson(),
+                    Metadata = metadata,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            if (await runs.GetAsync(cron.OwnerId, threadId, runId, cancellationToken).ConfigureAwait(false) is { } raced)
+            {
+                await QueueIfPendingAsync(raced, cancellationToken).ConfigureAwait(false); // another instance created it
+                return;
+            }
+
+            LogThreadBusy(_logger, cron.CronId, threadId); // multitask_strategy reject on a busy thread: this firing is skipped
+            return;
+        }
+
+        await scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task QueueIfPendingAsync(AgentRun run, CancellationToken cancellationToken)
+    {
+        if (run.Status == RunStatus.Pending)
+        {
+            await scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CreateThreadAsync(CronJob cron, string threadId, CancellationToken cancellationToken)
+    {
+        var metadata = WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("assistant_id", cron.AssistantId);
+            w.WriteString("cron_id", cron.CronId);
+            w.WriteEndObject();
+        });
+        var expires = cron.OnRunCompleted == "keep" ? (DateTimeOffset?)null : _time.GetUtcNow() + _options.ThreadGrace;
+        try
+        {
+            await threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = cron.OwnerId, Metadata = metadata, ExpiresAt = expires }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            // Created by another instance firing the same time.
+        }
+    }
+
+    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Cron {CronId} fired for {Firing}; next at {Next}")]
+    private static partial void LogFired(ILogger logger, string cronId, DateTimeOffset firing, DateTimeOffset? next);
+
+    [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Cron {CronId} could not fire; the next sweep tries again")]
+    private static partial void LogFireFailed(ILogger logger, string cronId, Exception exception);
+
+    [LoggerMessage(EventId = 722, Level = LogLevel.Warning, Message = "Cron {CronId} skipped a firing: its thread {ThreadId} is gone")]
+    private static partial void LogThreadGone(ILogger logger, string cronId, string threadId);
+
+    [LoggerMessage(EventId = 723, Level = LogLevel.Warning, Message = "Cron {CronId} skipped a firing: its thread {ThreadId} has an active run (multitask_strategy reject)")]
+    private static partial void LogThreadBusy(ILogger logger, string cronId, string threadId);
+}

@@ -1,0 +1,26 @@
+using AgentFunctions.Core.Runs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentFunctions.Core.Webhooks;
+
+/// <summary>When a run with a <c>webhook</c> ends, queues its first delivery (the <c>webhooks</c> queue delivers it, retrying).</summary>
+public sealed partial class WebhookTrigger(IWebhookScheduler scheduler, ILogger<WebhookTrigger>? logger = null) : IRunCompletionObserver
+{
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    public async Task RunEndedAsync(AgentRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (!run.Kwargs.TryGetProperty("webhook", out var webhook) || webhook.ValueKind != System.Text.Json.JsonValueKind.String || webhook.GetString() is not { Length: > 0 } url)
+        {
+            return;
+        }
+
+        await scheduler.ScheduleAsync(new WebhookMessage(run.OwnerId, run.ThreadId, run.RunId, url), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        LogQueued(_logger, run.RunId);
+    }
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "The webhook of run {RunId} is queued for delivery")]
+    private static partial void LogQueued(ILogger logger, string runId);
+}
