@@ -100,8 +100,9 @@ else
   echo "compat: running the LangGraph SDK tests against $url ..." >&2
 fi
 
-# Files in parallel even on a two-core machine: the tests mostly wait for the server.
-reporters=(--test-concurrency=4 --test-reporter=spec --test-reporter-destination=stdout)
+# Files in parallel even on a two-core machine: the tests mostly wait for the server. A test that hangs fails on its
+# own after a minute, by name, instead of holding the whole run until `timeout` ends it.
+reporters=(--test-concurrency=4 --test-timeout=60000 --test-reporter=spec --test-reporter-destination=stdout)
 [ -z "$tap" ] || reporters+=(--test-reporter=tap --test-reporter-destination="$tap")
 cd "$compat"
 # In the background and waited for, so that an interrupt reaches the traps at once; `timeout` bounds a hang.

@@ -111,12 +111,16 @@ public static partial class RunHandlers
             return resume.RunDone ? resumeRun : PreviousId(resumeRun);
         }
 
+        // The newest run first, then the active one: a run created between the two reads is either seen active (and
+        // streamed from its start) or comes after the newest (and is the next run). Read the other way round, such a run
+        // would be taken for the newest of an idle thread and left out.
+        var newest = await NewestRunIdAsync(s, owner, threadId, cancellationToken).ConfigureAwait(false);
         if (await s.Runs.GetActiveAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is { } active)
         {
             return PreviousId(active.RunId);
         }
 
-        return await NewestRunIdAsync(s, owner, threadId, cancellationToken).ConfigureAwait(false) ?? string.Empty;
+        return newest ?? string.Empty;
     }
 
     private static async IAsyncEnumerable<ServerSentEvent> ThreadEventsAsync(

@@ -148,7 +148,7 @@ public class ThreadStreamTests(ServerFixture server) : IClassFixture<ServerFixtu
     }
 
     /// <summary>An open thread stream, read frame by frame.</summary>
-    private sealed class ThreadStream : IAsyncDisposable
+    internal sealed class ThreadStream : IAsyncDisposable
     {
         private readonly HttpResponseMessage _response;
         private readonly CancellationTokenSource _guard = new(Guard);
