@@ -5,7 +5,7 @@ namespace AgentFunctions.Core.Runs;
 
 /// <summary>
 /// The newest events of a run being executed, held for the consumers that follow it live: a ring bounded by the
-/// bytes of the events' JSON (at least the newest event is kept), which the run adds to without ever waiting, and
+/// memory the events take (at least the newest event is kept), which the run adds to without ever waiting, and
 /// from which each consumer takes the events one at a time at its own position. An event leaves the ring when newer
 /// ones need its room, read or not: a consumer whose next event has left has fallen behind and continues from the
 /// run's event log. When an event some consumer has not read leaves while the log is not written, <see cref="Publish"/>
@@ -13,6 +13,8 @@ namespace AgentFunctions.Core.Runs;
 /// </summary>
 internal sealed class LiveRunEvents(long maxBytes)
 {
+    private const int EventOverheadBytes = 256;
+
     private readonly Lock _gate = new();
     private readonly List<LivePosition> _positions = [];
     private Entry[] _ring = new Entry[16];
@@ -106,13 +108,36 @@ internal sealed class LiveRunEvents(long maxBytes)
         return fromBehind;
     }
 
-    /// <summary>The run has ended: no event comes after those added.</summary>
+    /// <summary>
+    /// The run has ended: no event comes after those added. The ring lets go of the events no consumer will take from
+    /// it: those before every consumer that follows live, and, as a consumer that fell behind reads the rest of the
+    /// (now completed) log instead, all of them when none does. A slow stream of an ended run holds no more than its
+    /// own page of the log.
+    /// </summary>
     public void Complete()
     {
         TaskCompletionSource changed;
         lock (_gate)
         {
             _completed = true;
+            var oldest = _count > 0 ? _ring[_head].Event.Sequence : _next;
+            var needed = _next;
+            foreach (var position in _positions)
+            {
+                if (position.Delivered + 1 >= oldest)
+                {
+                    needed = Math.Min(needed, position.Delivered + 1);
+                }
+            }
+
+            while (_count > 0 && _ring[_head].Event.Sequence < needed)
+            {
+                _bytes -= _ring[_head].Size;
+                _ring[_head] = default;
+                _head = (_head + 1) % _ring.Length;
+                _count--;
+            }
+
             changed = _changed;
         }
 
@@ -183,8 +208,11 @@ internal sealed class LiveRunEvents(long maxBytes)
     private bool CaughtUp(LivePosition position)
         => position.Delivered + 1 >= _next || (_count > 0 && position.Delivered + 1 >= _ring[_head].Event.Sequence);
 
-    /// <summary>The bytes an event holds here: its JSON, as parsed.</summary>
-    private static int Size(RunEvent runEvent) => JsonMarshal.GetRawUtf8Value(runEvent.Data).Length + runEvent.Event.Length;
+    /// <summary>
+    /// The memory an event holds here, as measured with a heap dump: its JSON as parsed (UTF-8), about as much again
+    /// for the parsed document's index of it, and some 256 bytes of objects (the event, the document, two arrays).
+    /// </summary>
+    private static int Size(RunEvent runEvent) => (2 * JsonMarshal.GetRawUtf8Value(runEvent.Data).Length) + (2 * runEvent.Event.Length) + EventOverheadBytes;
 
     private LivePosition Add(long delivered)
     {

@@ -28,8 +28,8 @@ public sealed class RunExecutorOptions
     public TimeSpan MaxTurnPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// The most bytes of a run's newest events (their JSON) held in memory for the consumers that follow it live (at
-    /// least the newest event is held), whatever the number of consumers. The run never waits for a consumer: one that
+    /// The most memory, in bytes, a run's newest events take while held for the consumers that follow it live (at
+    /// least the newest event is held; an event takes about twice its JSON, and 256 bytes more), whatever the number of consumers. The run never waits for a consumer: one that
     /// falls further behind continues from the run's event log at its own pace, and follows live again once it has
     /// caught up; a run whose events are not persisted starts writing its log then, from the first event that consumer
     /// has not read.
