@@ -65,7 +65,17 @@ public sealed partial class CronFiring(
             return false;
         }
 
-        await StartRunAsync(cron, firing, cancellationToken).ConfigureAwait(false);
+        if (!await StartRunAsync(cron, firing, cancellationToken).ConfigureAwait(false))
+        {
+            // Its thread was deleted: as LangGraph deletes a thread's crons with it, the cron goes (it could never run again).
+            if (await crons.DeleteAsync(cron.OwnerId, cron.CronId, cancellationToken).ConfigureAwait(false))
+            {
+                LogThreadGone(_logger, cron.CronId, cron.ThreadId ?? string.Empty);
+            }
+
+            return false;
+        }
+
         if (!await crons.TryAdvanceAsync(cron, next, cancellationToken).ConfigureAwait(false))
         {
             return false; // another instance fired it (the same run) and moved it on first
@@ -75,15 +85,18 @@ public sealed partial class CronFiring(
         return true;
     }
 
-    /// <summary>Creates and queues the firing's run, once: when it is there already, it is only queued again if still pending.</summary>
-    private async Task StartRunAsync(CronJob cron, DateTimeOffset firing, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates and queues the firing's run, once: when it is there already, it is only queued again if still pending.
+    /// False when the cron's thread is gone.
+    /// </summary>
+    private async Task<bool> StartRunAsync(CronJob cron, DateTimeOffset firing, CancellationToken cancellationToken)
     {
         var runId = CronRunIds.For(cron.CronId, firing);
         var threadId = cron.ThreadId ?? runId;
         if (await runs.GetAsync(cron.OwnerId, threadId, runId, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             await QueueIfPendingAsync(existing, cancellationToken).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         if (cron.ThreadId is null)
@@ -92,8 +105,7 @@ public sealed partial class CronFiring(
         }
         else if (await threads.GetAsync(cron.OwnerId, threadId, cancellationToken).ConfigureAwait(false) is null)
         {
-            LogThreadGone(_logger, cron.CronId, threadId);
-            return;
+            return false;
         }
 
         var options = RunOptions.Parse(cron.Payload) with { StreamResumable = true };
@@ -129,14 +141,15 @@ public sealed partial class CronFiring(
             if (await runs.GetAsync(cron.OwnerId, threadId, runId, cancellationToken).ConfigureAwait(false) is { } raced)
             {
                 await QueueIfPendingAsync(raced, cancellationToken).ConfigureAwait(false); // another instance created it
-                return;
+                return true;
             }
 
             LogThreadBusy(_logger, cron.CronId, threadId); // multitask_strategy reject on a busy thread: this firing is skipped
-            return;
+            return true;
         }
 
         await scheduler.ScheduleAsync(new RunMessage(run.OwnerId, run.ThreadId, run.RunId), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async Task QueueIfPendingAsync(AgentRun run, CancellationToken cancellationToken)
@@ -173,7 +186,7 @@ public sealed partial class CronFiring(
     [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Cron {CronId} could not fire; the next sweep tries again")]
     private static partial void LogFireFailed(ILogger logger, string cronId, Exception exception);
 
-    [LoggerMessage(EventId = 722, Level = LogLevel.Warning, Message = "Cron {CronId} skipped a firing: its thread {ThreadId} is gone")]
+    [LoggerMessage(EventId = 722, Level = LogLevel.Warning, Message = "Cron {CronId} deleted: its thread {ThreadId} is gone")]
     private static partial void LogThreadGone(ILogger logger, string cronId, string threadId);
 
     [LoggerMessage(EventId = 723, Level = LogLevel.Warning, Message = "Cron {CronId} skipped a firing: its thread {ThreadId} has an active run (multitask_strategy reject)")]

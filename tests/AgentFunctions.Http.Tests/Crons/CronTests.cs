@@ -100,6 +100,31 @@ public class CronTests(CronServerFixture server) : IClassFixture<CronServerFixtu
         Assert.Equal("success", (await run.ReadJsonAsync()).GetProperty("status").GetString());
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task CronOfADeletedThread_AtItsNextFiring_IsDeletedAndRunsNothing()
+    {
+        // Arrange: a cron on a thread, then the thread deleted.
+        var thread = await _api.NewThreadAsync();
+        using var created = await _api.Client.PostJsonAsync($"/threads/{thread}/runs/crons", """{"assistant_id":"agent","schedule":"0 0 1 1 *","input":{"messages":[{"role":"user","content":"tokens=2"}]}}""");
+        var cron = await created.ReadJsonAsync();
+        var cronId = cron.GetProperty("cron_id").GetString()!;
+        var firing = cron.GetProperty("next_run_date").GetDateTimeOffset();
+        using var deletedThread = await _api.Client.DeleteAsync($"/threads/{thread}");
+
+        // Act
+        var fired = await ActivatorUtilities.CreateInstance<CronFiring>(server.Services, new FakeTimeProvider(firing.AddSeconds(5))).FireDueAsync();
+
+        // Assert: nothing ran, and the cron is gone (as LangGraph deletes a thread's crons with it).
+        using var search = await _api.Client.PostJsonAsync("/runs/crons/search", $$"""{"thread_id":"{{thread}}"}""");
+        using var patch = await _api.Client.PatchJsonAsync($"/runs/crons/{cronId}", """{"schedule":"0 3 * * *"}""");
+        using var run = await _api.Client.GetAsync($"/threads/{thread}/runs/{CronRunIds.For(cronId, firing)}");
+        Assert.Equal(204, (int)deletedThread.StatusCode);
+        Assert.Equal(0, fired);
+        Assert.Empty((await search.ReadJsonAsync()).EnumerateArray());
+        await patch.AssertProblemAsync(404);
+        Assert.Equal(404, (int)run.StatusCode);
+    }
+
     [Theory(Timeout = 120_000)]
     [InlineData("""{"assistant_id":"agent"}""", "$.schedule")]
     [InlineData("""{"assistant_id":"agent","schedule":"not a cron"}""", "$.schedule")]
