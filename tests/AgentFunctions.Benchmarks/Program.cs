@@ -23,6 +23,7 @@ internal static class Program
         ["compression"] = CompressionBenchmark.RunAsync,
         ["tracing"] = TracingBenchmark.RunAsync,
         ["slowstreams"] = SlowStreamBenchmark.RunAsync,
+        ["requests"] = StorageRequestsBenchmark.RunAsync,
         ["mcp"] = McpToolBenchmark.RunAsync,
     };
 

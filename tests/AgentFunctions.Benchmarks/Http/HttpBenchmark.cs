@@ -166,6 +166,7 @@ internal static class HttpBenchmark
         using var reader = new StreamReader(body, Encoding.UTF8);
 
         double firstEvent = 0, firstToken = 0;
+        long firstEventAt = 0;
         int events = 0, tokens = 0;
         string? name = null, data = null;
         while (await reader.ReadLineAsync() is { } line)
@@ -177,7 +178,8 @@ internal static class HttpBenchmark
                     events++;
                     if (events == 1)
                     {
-                        firstEvent = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        firstEventAt = Stopwatch.GetTimestamp();
+                        firstEvent = Stopwatch.GetElapsedTime(started, firstEventAt).TotalMilliseconds;
                     }
 
                     if (name == "messages")
@@ -211,7 +213,7 @@ internal static class HttpBenchmark
             throw new InvalidOperationException($"The run streamed {events} events and no token event.");
         }
 
-        return new StreamResult(firstEvent, firstToken, events, tokens, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new StreamResult(firstEvent, firstToken, events, tokens, Stopwatch.GetElapsedTime(started).TotalMilliseconds, started, firstEventAt);
     }
 
     // ---- history ----
@@ -345,7 +347,7 @@ internal static class HttpBenchmark
 
     private static double Mb(long bytes) => bytes / (1024.0 * 1024.0);
 
-    internal sealed record StreamResult(double FirstEventMs, double FirstTokenMs, int Events, int TokenEvents, double TotalMs);
+    internal sealed record StreamResult(double FirstEventMs, double FirstTokenMs, int Events, int TokenEvents, double TotalMs, long StartedTicks, long FirstEventTicks);
 
     private sealed record StreamSummary(double FirstEventMs, double FirstTokenMs, double EventsPerSecond, double TotalMs);
 
