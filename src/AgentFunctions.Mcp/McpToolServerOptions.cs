@@ -23,6 +23,9 @@ public sealed partial class McpToolServerOptions
     /// <summary>The default of <see cref="ListTimeout"/>.</summary>
     public static readonly TimeSpan DefaultListTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The default of <see cref="ListRetryInterval"/>.</summary>
+    public static readonly TimeSpan DefaultListRetryInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>The server's MCP endpoint (Streamable HTTP), an absolute http or https URL such as <c>https://host/mcp</c>.</summary>
     public Uri? Url { get; set; }
 
@@ -50,6 +53,13 @@ public sealed partial class McpToolServerOptions
     /// server (the SDK's default since the 2026-07-28 protocol revision) cannot, so this bounds how stale its list gets.
     /// </summary>
     public TimeSpan ToolListMaxAge { get; set; } = DefaultToolListMaxAge;
+
+    /// <summary>
+    /// After reading the tool list failed (the server is down, too slow, or refuses), how long runs go on with the tools
+    /// last read (or none) before the list is tried again, so that a server that is away does not hold every run for
+    /// up to <see cref="ListTimeout"/>. Zero tries again at the next run.
+    /// </summary>
+    public TimeSpan ListRetryInterval { get; set; } = DefaultListRetryInterval;
 
     /// <summary>
     /// Whether <paramref name="name"/> can name a server: 1 to <see cref="MaxNameLength"/> letters, digits, '-' and
@@ -95,6 +105,11 @@ public sealed partial class McpToolServerOptions
         if (options.ToolListMaxAge <= TimeSpan.Zero || options.ToolListMaxAge > TimeSpan.FromDays(1))
         {
             errors.Add($"{section}:ToolListMaxAge must be a positive duration of at most a day (such as 00:05:00), not {options.ToolListMaxAge}.");
+        }
+
+        if (options.ListRetryInterval < TimeSpan.Zero || options.ListRetryInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{section}:ListRetryInterval must be a duration of zero to an hour (such as 00:00:30), not {options.ListRetryInterval}.");
         }
 
         foreach (var (header, value) in options.Headers)

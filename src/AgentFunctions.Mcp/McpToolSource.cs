@@ -42,6 +42,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _listTimeout;
     private readonly TimeSpan _listMaxAge;
+    private readonly TimeSpan _listRetryInterval;
     private readonly HttpClient _http;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -55,6 +56,10 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     private int _changes;
     private int _listedAt = -1;
     private long _listedTimestamp;
+
+    // When the last listing failed (a Stopwatch timestamp; 0 after a success): until ListRetryInterval has passed since,
+    // runs get the tools last read without waiting for the server.
+    private long _listFailedTimestamp;
     private bool _disposed;
 
     /// <summary>A source for the server <paramref name="name"/> declared by <paramref name="options"/>.</summary>
@@ -75,6 +80,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         _timeout = options.ToolTimeout;
         _listTimeout = options.ListTimeout;
         _listMaxAge = options.ToolListMaxAge;
+        _listRetryInterval = options.ListRetryInterval;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<McpToolSource>();
 
@@ -114,6 +120,11 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             return tools;
         }
 
+        if (IsWaitingToRetry())
+        {
+            return tools ?? [];
+        }
+
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(_listTimeout);
         McpClient? client = null;
@@ -128,6 +139,11 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
                 return tools;
             }
 
+            if (IsWaitingToRetry())
+            {
+                return tools ?? []; // the run before this one, waited for, found the server away
+            }
+
             client = await ConnectLockedAsync(bounded.Token).ConfigureAwait(false);
             var listedAt = Volatile.Read(ref _changes);
             var listed = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
@@ -135,6 +151,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             Volatile.Write(ref _listedTimestamp, Stopwatch.GetTimestamp());
             Volatile.Write(ref _tools, tools);
             Volatile.Write(ref _listedAt, listedAt);
+            Volatile.Write(ref _listFailedTimestamp, 0);
             Log.ToolsListed(_logger, Name, tools.Count);
             return tools;
         }
@@ -146,7 +163,8 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.ListFailed(_logger, Name, Describe(ex, bounded.IsCancellationRequested));
+            Log.ListFailed(_logger, Name, Describe(ex, bounded.IsCancellationRequested), _listRetryInterval.TotalSeconds);
+            Volatile.Write(ref _listFailedTimestamp, Stopwatch.GetTimestamp());
             if (client is not null)
             {
                 DropLocked(client);
@@ -229,6 +247,9 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
     }
 
     // The list read is still the server's: no change said since, and not older than ToolListMaxAge.
+    private bool IsWaitingToRetry()
+        => Volatile.Read(ref _listFailedTimestamp) is var failed and not 0 && Stopwatch.GetElapsedTime(failed) < _listRetryInterval;
+
     private bool IsCurrent() =>
         Volatile.Read(ref _listedAt) == Volatile.Read(ref _changes)
         && Stopwatch.GetElapsedTime(Volatile.Read(ref _listedTimestamp)) < _listMaxAge;
@@ -436,8 +457,8 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "MCP server {Server}: its tool {Tool} is not offered, its name is not one a model accepts once prefixed (letters, digits, '_', '-', 64 at most) or is listed twice")]
         public static partial void ToolSkipped(ILogger logger, string server, string tool);
 
-        [LoggerMessage(EventId = 603, Level = LogLevel.Warning, Message = "MCP server {Server}: its tool list could not be read ({Reason}); the tools last known are offered")]
-        public static partial void ListFailed(ILogger logger, string server, string reason);
+        [LoggerMessage(EventId = 603, Level = LogLevel.Warning, Message = "MCP server {Server}: its tool list could not be read ({Reason}); runs go on with the tools last read (or none), and the list is tried again in {RetrySeconds} s")]
+        public static partial void ListFailed(ILogger logger, string server, string reason, double retrySeconds);
 
         [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "MCP server {Server}: the call of {Tool} failed ({Reason}); the model is told")]
         public static partial void CallFailed(ILogger logger, string server, string tool, string reason);

@@ -78,7 +78,11 @@ public sealed class McpServiceCollectionExtensionsTests
         await using var server = await TestMcpServer.StartAsync();
         await server.StopAsync();
         var services = new ServiceCollection();
-        services.AddMcpToolSource("weather", o => o.Url = server.Url);
+        services.AddMcpToolSource("weather", o =>
+        {
+            o.Url = server.Url;
+            o.ListRetryInterval = TimeSpan.Zero; // tried again at once once it is up
+        });
         await using var provider = services.BuildServiceProvider();
 
         // Resolving the source with its server down is fine: nothing connects until a run asks for the tools.

@@ -59,7 +59,10 @@ public sealed class McpToolServerOptionsTests
     [Fact]
     public void Validate_NonPositiveTimeouts_NameTheSettings()
     {
-        var options = new McpToolServerOptions { Url = new Uri("http://localhost/mcp"), ToolTimeout = TimeSpan.Zero, ListTimeout = TimeSpan.FromSeconds(-1) };
+        var options = new McpToolServerOptions
+        {
+            Url = new Uri("http://localhost/mcp"), ToolTimeout = TimeSpan.Zero, ListTimeout = TimeSpan.FromSeconds(-1), ListRetryInterval = TimeSpan.FromSeconds(-1),
+        };
 
         var errors = McpToolServerOptions.Validate("weather", options);
 
@@ -67,6 +70,7 @@ public sealed class McpToolServerOptionsTests
         [
             "McpServers:weather:ToolTimeout must be a positive duration of at most an hour (such as 00:00:30), not 00:00:00.",
             "McpServers:weather:ListTimeout must be a positive duration of at most an hour (such as 00:00:30), not -00:00:01.",
+            "McpServers:weather:ListRetryInterval must be a duration of zero to an hour (such as 00:00:30), not -00:00:01.",
         ], errors);
     }
 

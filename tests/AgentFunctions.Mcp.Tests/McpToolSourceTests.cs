@@ -122,6 +122,24 @@ public sealed class McpToolSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetToolsAsync_AfterAFailedListing_RunsDoNotWaitForTheServerUntilTheRetryInterval()
+    {
+        // Arrange: the server away at the first listing, back right after.
+        await UseServerAsync(stateful: false);
+        await _server.StopAsync();
+        await using var source = NewSource(listRetryInterval: TimeSpan.FromHours(1));
+        var whileDown = await source.GetToolsAsync();
+        await _server.StartAgainAsync();
+
+        // Act
+        var withinTheInterval = await source.GetToolsAsync();
+
+        // Assert: the list is not read again within the interval (a server that is away holds no run), so no tools yet.
+        Assert.Empty(whileDown);
+        Assert.Empty(withinTheInterval);
+    }
+
+    [Fact]
     public async Task GetToolsAsync_StatefulServerSaysItsListChanged_ListsTheNewTool()
     {
         await UseServerAsync(stateful: true);
@@ -248,6 +266,12 @@ public sealed class McpToolSourceTests : IAsyncLifetime
         _server = await TestMcpServer.StartAsync(stateful);
     }
 
-    private McpToolSource NewSource(TimeSpan? toolTimeout = null) =>
-        new("weather", new McpToolServerOptions { Url = _server.Url, ToolTimeout = toolTimeout ?? McpToolServerOptions.DefaultToolTimeout });
+    // No wait before the list is tried again after a failure, unless a test is about that wait.
+    private McpToolSource NewSource(TimeSpan? toolTimeout = null, TimeSpan? listRetryInterval = null) =>
+        new("weather", new McpToolServerOptions
+        {
+            Url = _server.Url,
+            ToolTimeout = toolTimeout ?? McpToolServerOptions.DefaultToolTimeout,
+            ListRetryInterval = listRetryInterval ?? TimeSpan.Zero,
+        });
 }
