@@ -190,6 +190,7 @@ public sealed partial class RunExecutor
             AssistantId = held.AssistantId,
             GraphId = graph.Id,
             Input = inputApplied ? null : options.ToStateUpdate(),
+            Resume = options.Resume,
             CheckpointId = inputApplied ? null : options.CheckpointId,
             FirstEventSequence = resume?.FirstEventSequence ?? 0,
             Settings = settings,

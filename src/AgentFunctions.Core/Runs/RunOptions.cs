@@ -31,6 +31,9 @@ public sealed record RunOptions
     /// <summary><c>command.update</c>: a state update applied as the input is.</summary>
     public JsonElement? CommandUpdate { get; init; }
 
+    /// <summary><c>command.resume</c>: the decisions for the tool calls waiting for approval (see <see cref="ToolApprovals"/>).</summary>
+    public JsonElement? Resume { get; init; }
+
     public JsonElement Config { get; init; } = JsonObjects.Empty;
 
     public JsonElement Context { get; init; } = JsonObjects.Empty;
@@ -102,9 +105,14 @@ public sealed record RunOptions
         CheckUnused(body);
         if (Optional(body, "command", JsonValueKind.Object) is { } command)
         {
+            if (options.Input is { ValueKind: not JsonValueKind.Null })
+            {
+                throw new RunOptionsException("$.command", "cannot be sent with input: send input to start a turn, or a command to resume or update one");
+            }
+
             if (command.TryGetProperty("resume", out var resume) && resume.ValueKind != JsonValueKind.Null)
             {
-                throw new RunOptionsException("$.command.resume", "is not supported: this graph has no nodes that call interrupt(); resume an interrupted run with no input");
+                options = options with { Resume = resume.Clone() };
             }
 
             if (command.TryGetProperty("goto", out var go) && go.ValueKind != JsonValueKind.Null)
@@ -138,11 +146,21 @@ public sealed record RunOptions
             input.WriteTo(w);
         }
 
-        if (CommandUpdate is { } update)
+        if (CommandUpdate is not null || Resume is not null)
         {
             w.WriteStartObject("command");
-            w.WritePropertyName("update");
-            update.WriteTo(w);
+            if (CommandUpdate is { } update)
+            {
+                w.WritePropertyName("update");
+                update.WriteTo(w);
+            }
+
+            if (Resume is { } resume)
+            {
+                w.WritePropertyName("resume");
+                resume.WriteTo(w);
+            }
+
             w.WriteEndObject();
         }
 

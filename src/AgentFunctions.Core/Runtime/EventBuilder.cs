@@ -48,6 +48,21 @@ internal sealed class EventBuilder(RunRequest request)
         }
     }
 
+    /// <summary>The run stopped for approval: an <c>updates</c> event <c>{"__interrupt__": [...]}</c>, as LangGraph streams it.</summary>
+    public IEnumerable<RunEvent> Interrupt(JsonElement interrupts)
+    {
+        if (Wants(StreamMode.Updates))
+        {
+            yield return Next(RunEvent.Updates, WireJson.Build(w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName(ToolApprovals.InterruptKey);
+                interrupts.WriteTo(w);
+                w.WriteEndObject();
+            }));
+        }
+    }
+
     public RunEvent Error(string error, string message) => Next(RunEvent.Error, WireJson.Build(w =>
     {
         w.WriteStartObject();

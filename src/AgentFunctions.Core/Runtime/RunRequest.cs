@@ -68,6 +68,9 @@ public sealed record RunRequest
     /// <summary>The input to apply before the graph runs; null to continue from the thread's state (a resume).</summary>
     public StateUpdate? Input { get; init; }
 
+    /// <summary><c>command.resume</c>: the decisions for the tool calls waiting for approval; null when the run resumes none.</summary>
+    public JsonElement? Resume { get; init; }
+
     /// <summary>The sequence number of the run's first event: 0, or where its event log ends for a run taken over.</summary>
     public long FirstEventSequence { get; init; }
 

@@ -533,6 +533,11 @@ public static partial class RunHandlers
             label = !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
         }
 
+        if (request.Options.Resume is { } resume)
+        {
+            await CheckResumeAsync(s, owner, threadId, resume, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var run = await s.Runs.CreateAsync(
@@ -594,6 +599,29 @@ public static partial class RunHandlers
         if (!RunIds.IsValid(runId))
         {
             throw NoRun();
+        }
+    }
+
+    /// <summary>
+    /// A resume answers the thread's pending interrupts: 409 when none is pending, 422 naming them when it does not
+    /// match. Nothing is created or changed when it is refused.
+    /// </summary>
+    private static async Task CheckResumeAsync(RunServices s, string owner, string threadId, JsonElement resume, CancellationToken cancellationToken)
+    {
+        var latest = await s.Checkpoints.GetLatestAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
+        var pending = latest is null ? [] : ToolApprovals.PendingIds(latest.Tasks);
+        if (pending.Count == 0)
+        {
+            throw new ApiProblemException(ApiProblem.Conflict($"Thread '{threadId}' has no pending interrupt to resume. Send input to start a new turn."));
+        }
+
+        try
+        {
+            _ = ToolApprovals.ParseResume(resume, pending);
+        }
+        catch (RunOptionsException e)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable(e.Path, e.Reason));
         }
     }
 
