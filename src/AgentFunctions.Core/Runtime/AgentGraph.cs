@@ -379,7 +379,7 @@ public sealed class AgentGraph : IAgentGraph
                         yield return e;
                     }
 
-                    foreach (var e in events.Interrupt(interrupts).Concat(events.Values(cursor.State)))
+                    foreach (var e in events.Values(cursor.State).Concat(events.Interrupt(interrupts)))
                     {
                         yield return e;
                     }

@@ -625,11 +625,34 @@ public static partial class RunHandlers
         }
     }
 
-    /// <summary>The thread's latest values (<c>{}</c> for a thread without state).</summary>
+    /// <summary>The thread's latest values (<c>{}</c> for a thread without state), with <c>__interrupt__</c> while calls wait for approval.</summary>
     private static async Task<JsonElement> FinalValuesAsync(RunServices s, string owner, string threadId, CancellationToken cancellationToken)
     {
         var latest = await s.Checkpoints.GetLatestAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
-        return latest is null ? JsonObjects.Empty : WireJson.Build(latest.Values.WriteTo);
+        if (latest is null)
+        {
+            return JsonObjects.Empty;
+        }
+
+        var values = WireJson.Build(latest.Values.WriteTo);
+        if (ToolApprovals.PendingIds(latest.Tasks).Count == 0)
+        {
+            return values;
+        }
+
+        // Calls wait for approval: the values carry them under __interrupt__, as LangGraph answers a waited run.
+        return WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            foreach (var property in values.EnumerateObject())
+            {
+                property.WriteTo(w);
+            }
+
+            w.WritePropertyName(ToolApprovals.InterruptKey);
+            ToolApprovals.WriteAllInterrupts(w, latest.Tasks);
+            w.WriteEndObject();
+        });
     }
 
     private static void SetLocation(HttpResponse response, AgentRun run, bool stream)

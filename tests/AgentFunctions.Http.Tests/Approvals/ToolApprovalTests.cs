@@ -18,6 +18,7 @@ public sealed class ToolApprovalTests(ApprovalServerFixture server) : IClassFixt
         var values = await WaitAsync(threadId, Input("approval", Email));
 
         Assert.Equal(["human", "ai"], RunsApi.Messages(values).Select(m => m.Type));
+        Assert.Single(values.GetProperty("__interrupt__").EnumerateArray());
         var thread = await GetAsync($"/threads/{threadId}");
         Assert.Equal("interrupted", thread.GetProperty("status").GetString());
         var interrupt = Assert.Single(thread.GetProperty("interrupts").EnumerateObject().SelectMany(t => t.Value.EnumerateArray()));
@@ -35,16 +36,17 @@ public sealed class ToolApprovalTests(ApprovalServerFixture server) : IClassFixt
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Stream_ToolNeedsApproval_SendsAnInterruptUpdate()
+    public async Task Stream_ToolNeedsApproval_SendsTheInterruptInUpdatesAndValues()
     {
         var threadId = await _api.NewThreadAsync();
 
-        var (_, frames) = await _api.StreamAsync($"/threads/{threadId}/runs/stream", Input("approval", Email, "\"stream_mode\":[\"updates\"]"));
+        var (_, frames) = await _api.StreamAsync($"/threads/{threadId}/runs/stream", Input("approval", Email, "\"stream_mode\":[\"updates\",\"values\"]"));
 
         Assert.DoesNotContain(frames, f => f.Event == "error");
         var update = frames.Last(f => f.Event == "updates").Json;
         var interrupt = Assert.Single(update.GetProperty("__interrupt__").EnumerateArray());
         Assert.Equal("send_email", interrupt.GetProperty("value").GetProperty("action_request").GetProperty("action").GetString());
+        Assert.Equal(interrupt.GetProperty("id").GetString(), frames.Last(f => f.Event == "values").Json.GetProperty("__interrupt__")[0].GetProperty("id").GetString());
     }
 
     [Fact(Timeout = 60_000)]
