@@ -31,6 +31,9 @@ public sealed record RunOptions
     /// <summary><c>command.update</c>: a state update applied as the input is.</summary>
     public JsonElement? CommandUpdate { get; init; }
 
+    /// <summary><c>command.goto</c>: the node (<c>agent</c> or <c>tools</c>) the run continues at instead of the pending one.</summary>
+    public string? Goto { get; init; }
+
     /// <summary><c>command.resume</c>: the decisions for the tool calls waiting for approval (see <see cref="ToolApprovals"/>).</summary>
     public JsonElement? Resume { get; init; }
 
@@ -117,10 +120,20 @@ public sealed record RunOptions
 
             if (command.TryGetProperty("goto", out var go) && go.ValueKind != JsonValueKind.Null)
             {
-                throw new RunOptionsException("$.command.goto", "is not supported by this graph");
+                options = options with
+                {
+                    Goto = go.ValueKind == JsonValueKind.String && go.GetString() is AgentGraph.AgentNode or AgentGraph.ToolsNode
+                        ? go.GetString()
+                        : throw new RunOptionsException("$.command.goto", "must be a node of the graph: agent or tools"),
+                };
             }
 
             options = options with { CommandUpdate = Optional(command, "update", "$.command.update", JsonValueKind.Object) };
+            if (options.CommandUpdate is not null && (options.Resume is not null || options.Goto is not null))
+            {
+                // An update is applied as input, which starts a new turn: with a resume or goto it would drop what they continue.
+                throw new RunOptionsException("$.command.update", "cannot be sent with resume or goto here: update the state first (a run with only command.update, or POST /threads/{thread_id}/state), then resume");
+            }
         }
 
         // Check the input now, so a bad message is a 422 when the run is created, not a failed run later.
@@ -146,7 +159,7 @@ public sealed record RunOptions
             input.WriteTo(w);
         }
 
-        if (CommandUpdate is not null || Resume is not null)
+        if (CommandUpdate is not null || Resume is not null || Goto is not null)
         {
             w.WriteStartObject("command");
             if (CommandUpdate is { } update)
@@ -159,6 +172,11 @@ public sealed record RunOptions
             {
                 w.WritePropertyName("resume");
                 resume.WriteTo(w);
+            }
+
+            if (Goto is { } node)
+            {
+                w.WriteString("goto", node);
             }
 
             w.WriteEndObject();

@@ -173,6 +173,11 @@ public sealed class AgentGraph : IAgentGraph
             : await _checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
 
         var cursor = new Cursor(start, request.CheckpointId is not null);
+        if (request.Input is null && request.Goto is { } jump)
+        {
+            // command.goto: the run continues at that node, whatever the thread had pending.
+            cursor.GoTo(jump);
+        }
         var enabledTools = await EnabledToolsAsync(request.Settings.Tools, cancellationToken).ConfigureAwait(false);
         var error = (RunEvent?)null;
 
@@ -821,6 +826,8 @@ public sealed class AgentGraph : IAgentGraph
 
         /// <summary>The first write of a run that starts from an older checkpoint branches off it.</summary>
         public bool ForkNext { get; private set; } = forkFromStart;
+
+        public void GoTo(string node) => Next = [node];
 
         public void Advance(CheckpointSummary written, AgentState state, IReadOnlyList<string> next)
         {

@@ -204,6 +204,30 @@ public sealed class ToolApprovalTests(ApprovalServerFixture server) : IClassFixt
         Assert.Empty(thread.GetProperty("interrupts").EnumerateObject());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Goto_Agent_CallsTheModelAgainOnTheThreadsState()
+    {
+        var threadId = await _api.NewThreadAsync();
+        _ = await WaitAsync(threadId, Input("approval", "hello tokens=2"));
+
+        var values = await WaitAsync(threadId, """{"assistant_id":"approval","command":{"goto":"agent"}}""");
+
+        Assert.Equal(["human", "ai", "ai"], RunsApi.Messages(values).Select(m => m.Type));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("""{"goto":"lunch"}""", "$.command.goto")]
+    [InlineData("""{"update":{"messages":[]},"resume":[{"type":"accept"}]}""", "$.command.update")]
+    public async Task Create_BadCommand_Is422WithThePath(string command, string path)
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.Client.PostJsonAsync($"/threads/{threadId}/runs", $$"""{"assistant_id":"approval","command":{{command}}}""");
+
+        var problem = await response.AssertProblemAsync(422);
+        Assert.StartsWith(path, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     internal static string Input(string assistant, string text, string extra = "")
         => RunsApi.Body(text, extra).Replace("\"assistant_id\":\"agent\"", $"\"assistant_id\":\"{assistant}\"", StringComparison.Ordinal);
 
