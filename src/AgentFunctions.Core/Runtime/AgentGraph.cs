@@ -286,7 +286,7 @@ public sealed class AgentGraph : IAgentGraph
             else if (node == ToolsNode)
             {
                 var calls = PendingCalls(cursor.State);
-                var waiting = calls.Where(c => _definition.ApproveTools.Contains(c.Name, StringComparer.Ordinal)).ToList();
+                var waiting = calls.Where(c => NeedsApproval(c, enabledTools)).ToList();
                 IReadOnlyDictionary<string, ApprovalDecision>? decisions = null;
                 string? refused = null;
                 if (waiting.Count > 0 && request.Resume is { } resume && !resumed)
@@ -800,6 +800,11 @@ public sealed class AgentGraph : IAgentGraph
         var done = state.Messages.Skip(last + 1).OfType<ToolMessage>().Select(m => m.ToolCallId).ToHashSet(StringComparer.Ordinal);
         return [.. calls.Where(c => c.Id is null || !done.Contains(c.Id))];
     }
+
+    /// <summary>A call waits for a person when the graph names its tool in ApproveTools or the tool is an <see cref="ApprovalRequiredAIFunction"/>.</summary>
+    private bool NeedsApproval(ToolCall call, IReadOnlyList<AIFunction> enabled)
+        => _definition.ApproveTools.Contains(call.Name, StringComparer.Ordinal)
+            || enabled.Any(t => t.Name == call.Name && t.GetService<ApprovalRequiredAIFunction>() is not null);
 
     /// <summary>The tool message for a call a person answered in the tool's place (or chose not to run).</summary>
     private static ToolMessage Answer(ToolCall call, string content, ToolMessageStatus status) => new()

@@ -205,6 +205,16 @@ public sealed class ToolApprovalTests(ApprovalServerFixture server) : IClassFixt
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Wait_ToolAddedAsApprovalRequired_WaitsInTheBuiltInGraphToo()
+    {
+        var threadId = await InterruptedThreadAsync("agent", "tool:delete_account {\"user\":\"ann\"}");
+
+        var values = await WaitAsync(threadId, Resume("agent", """[{"type":"accept"}]"""));
+
+        Assert.Equal("deleted ann", RunsApi.Messages(values)[2].Text);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Goto_Agent_CallsTheModelAgainOnTheThreadsState()
     {
         var threadId = await _api.NewThreadAsync();
