@@ -80,8 +80,10 @@ if [ -z "$url" ]; then
   [ -f "$dll" ] || setup_failed "$dll is missing; build the server first"
 
   # Port 0: Kestrel takes a free port and the server prints it. A prefix of its own keeps its tables apart. The demo
-  # Agent Framework agent (graph af-agent) is served for agent-framework.test.mjs.
-  (cd "$(dirname "$dll")" && PORT=0 HOST=127.0.0.1 AgentFramework__DemoAgent=true Storage__Prefix="compat$(date +%s)$RANDOM" exec dotnet "$dll") >"$log" 2>&1 &
+  # Agent Framework agent (graph af-agent) is served for agent-framework.test.mjs; the graph approval, whose calculator
+  # calls wait for a person, for approval.test.mjs.
+  (cd "$(dirname "$dll")" && PORT=0 HOST=127.0.0.1 AgentFramework__DemoAgent=true \
+    Graphs__approval__Tools__0=calculator Graphs__approval__ApproveTools__0=calculator Storage__Prefix="compat$(date +%s)$RANDOM" exec dotnet "$dll") >"$log" 2>&1 &
   server_pid=$!
 
   url=""

@@ -39,6 +39,12 @@ public sealed record AgentGraphDefinition
     /// <summary>Pause after these nodes (<c>agent</c>, <c>tools</c> or <c>*</c>) in every run.</summary>
     public IReadOnlyList<string> InterruptAfter { get; init; } = [];
 
+    /// <summary>
+    /// The tools (by name; an MCP server's as <c>server__tool</c>) whose calls wait for a person's approval: the run stops
+    /// before calling them (status interrupted) until a run resumes it with <c>command.resume</c>.
+    /// </summary>
+    public IReadOnlyList<string> ApproveTools { get; init; } = [];
+
     /// <summary>The settings of the graph's default assistant.</summary>
     public AssistantSettings ToSettings() => new()
     {

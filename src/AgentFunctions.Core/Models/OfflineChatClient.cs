@@ -124,9 +124,13 @@ public sealed partial class OfflineChatClient : IChatClient
                 yield break;
             }
 
-            if (ReadToolDirective(lastUserText) is { } call)
+            // One call per "tool:" directive (several lines call several tools in one step); the first call's id is call_<digest>.
+            var calls = ReadToolDirectives(lastUserText)
+                .Select((call, index) => (AIContent)new FunctionCallContent(index == 0 ? "call_" + digest : $"call_{digest}_{index + 1}", call.Name, call.Arguments))
+                .ToList();
+            if (calls.Count > 0)
             {
-                var update = NewUpdate([new FunctionCallContent("call_" + digest, call.Name, call.Arguments), Usage(inputTokens, 1)]);
+                var update = NewUpdate([.. calls, Usage(inputTokens, 1)]);
                 update.FinishReason = ChatFinishReason.ToolCalls;
                 yield return update;
                 yield break;
@@ -219,6 +223,24 @@ public sealed partial class OfflineChatClient : IChatClient
         var rest = text.AsSpan(start + CalcDirective.Length);
         var end = rest.IndexOfAny('\r', '\n');
         return (end < 0 ? rest : rest[..end]).Trim().ToString();
+    }
+
+    // Every "tool:" directive of the text, in order.
+    private static List<(string Name, Dictionary<string, object?> Arguments)> ReadToolDirectives(string text)
+    {
+        var found = new List<(string Name, Dictionary<string, object?> Arguments)>();
+        var from = 0;
+        while (text.IndexOf(ToolDirective, from, StringComparison.Ordinal) is var start and >= 0)
+        {
+            if (ReadToolDirective(text[start..]) is { } call)
+            {
+                found.Add(call);
+            }
+
+            from = start + ToolDirective.Length;
+        }
+
+        return found;
     }
 
     // "tool:<name> <json object>": the name up to the first space, the arguments the rest of the line (an object, or nothing).

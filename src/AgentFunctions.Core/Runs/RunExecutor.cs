@@ -190,6 +190,8 @@ public sealed partial class RunExecutor
             AssistantId = held.AssistantId,
             GraphId = graph.Id,
             Input = inputApplied ? null : options.ToStateUpdate(),
+            Resume = options.Resume,
+            Goto = inputApplied ? null : options.Goto,
             CheckpointId = inputApplied ? null : options.CheckpointId,
             FirstEventSequence = resume?.FirstEventSequence ?? 0,
             Settings = settings,

@@ -31,6 +31,12 @@ public sealed record RunOptions
     /// <summary><c>command.update</c>: a state update applied as the input is.</summary>
     public JsonElement? CommandUpdate { get; init; }
 
+    /// <summary><c>command.goto</c>: the node (<c>agent</c> or <c>tools</c>) the run continues at instead of the pending one.</summary>
+    public string? Goto { get; init; }
+
+    /// <summary><c>command.resume</c>: the decisions for the tool calls waiting for approval (see <see cref="ToolApprovals"/>).</summary>
+    public JsonElement? Resume { get; init; }
+
     public JsonElement Config { get; init; } = JsonObjects.Empty;
 
     public JsonElement Context { get; init; } = JsonObjects.Empty;
@@ -102,17 +108,32 @@ public sealed record RunOptions
         CheckUnused(body);
         if (Optional(body, "command", JsonValueKind.Object) is { } command)
         {
+            if (options.Input is { ValueKind: not JsonValueKind.Null })
+            {
+                throw new RunOptionsException("$.command", "cannot be sent with input: send input to start a turn, or a command to resume or update one");
+            }
+
             if (command.TryGetProperty("resume", out var resume) && resume.ValueKind != JsonValueKind.Null)
             {
-                throw new RunOptionsException("$.command.resume", "is not supported: this graph has no nodes that call interrupt(); resume an interrupted run with no input");
+                options = options with { Resume = resume.Clone() };
             }
 
             if (command.TryGetProperty("goto", out var go) && go.ValueKind != JsonValueKind.Null)
             {
-                throw new RunOptionsException("$.command.goto", "is not supported by this graph");
+                options = options with
+                {
+                    Goto = go.ValueKind == JsonValueKind.String && go.GetString() is AgentGraph.AgentNode or AgentGraph.ToolsNode
+                        ? go.GetString()
+                        : throw new RunOptionsException("$.command.goto", "must be a node of the graph: agent or tools"),
+                };
             }
 
             options = options with { CommandUpdate = Optional(command, "update", "$.command.update", JsonValueKind.Object) };
+            if (options.CommandUpdate is not null && (options.Resume is not null || options.Goto is not null))
+            {
+                // An update is applied as input, which starts a new turn: with a resume or goto it would drop what they continue.
+                throw new RunOptionsException("$.command.update", "cannot be sent with resume or goto here: update the state first (a run with only command.update, or POST /threads/{thread_id}/state), then resume");
+            }
         }
 
         // Check the input now, so a bad message is a 422 when the run is created, not a failed run later.
@@ -138,11 +159,26 @@ public sealed record RunOptions
             input.WriteTo(w);
         }
 
-        if (CommandUpdate is { } update)
+        if (CommandUpdate is not null || Resume is not null || Goto is not null)
         {
             w.WriteStartObject("command");
-            w.WritePropertyName("update");
-            update.WriteTo(w);
+            if (CommandUpdate is { } update)
+            {
+                w.WritePropertyName("update");
+                update.WriteTo(w);
+            }
+
+            if (Resume is { } resume)
+            {
+                w.WritePropertyName("resume");
+                resume.WriteTo(w);
+            }
+
+            if (Goto is { } node)
+            {
+                w.WriteString("goto", node);
+            }
+
             w.WriteEndObject();
         }
 

@@ -173,6 +173,11 @@ public sealed class AgentGraph : IAgentGraph
             : await _checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
 
         var cursor = new Cursor(start, request.CheckpointId is not null);
+        if (request.Input is null && request.Goto is { } jump)
+        {
+            // command.goto: the run continues at that node, whatever the thread had pending.
+            cursor.GoTo(jump);
+        }
         var enabledTools = await EnabledToolsAsync(request.Settings.Tools, cancellationToken).ConfigureAwait(false);
         var error = (RunEvent?)null;
 
@@ -211,6 +216,7 @@ public sealed class AgentGraph : IAgentGraph
         }
 
         var resuming = request.Input is null;
+        var resumed = false;
         var stepsRun = 0;
         while (cursor.Next.Count > 0)
         {
@@ -279,13 +285,68 @@ public sealed class AgentGraph : IAgentGraph
             }
             else if (node == ToolsNode)
             {
-                var calls = (cursor.State.Messages.Count > 0 ? cursor.State.Messages[^1] as AIMessage : null)?.ToolCalls ?? [];
-                var results = new List<ToolMessage>();
-                await foreach (var (e, message) in CallToolsAsync(calls, enabledTools, events, task, cancellationToken).ConfigureAwait(false))
+                var calls = PendingCalls(cursor.State);
+                var waiting = calls.Where(c => NeedsApproval(c, enabledTools)).ToList();
+                IReadOnlyDictionary<string, ApprovalDecision>? decisions = null;
+                string? refused = null;
+                if (waiting.Count > 0 && request.Resume is { } resume && !resumed)
+                {
+                    resumed = true;
+                    try
+                    {
+                        decisions = ToolApprovals.ParseResume(resume, [.. waiting.Select(ToolApprovals.InterruptId)]);
+                    }
+                    catch (RunOptionsException e)
+                    {
+                        refused = $"{e.Path} {e.Reason}";
+                    }
+                }
+
+                if (refused is not null)
+                {
+                    // The pending calls changed since the run was accepted: nothing is called, and the interrupts stay.
+                    setOutcome(new RunOutcome(RunStatus.Error, refused, cursor.CheckpointId));
+                    yield return events.Error("InvalidResume", refused);
+                    yield break;
+                }
+
+                var approvals = decisions ?? new Dictionary<string, ApprovalDecision>();
+                var toCall = new List<ToolCall>();
+                var answered = new Dictionary<string, ToolMessage>(StringComparer.Ordinal);
+                var ended = false;
+                foreach (var call in calls)
+                {
+                    if (!waiting.Contains(call))
+                    {
+                        toCall.Add(call);
+                    }
+                    else if (approvals.GetValueOrDefault(ToolApprovals.InterruptId(call)) is { } decision)
+                    {
+                        switch (decision.Type)
+                        {
+                            case ApprovalDecision.Accept:
+                                toCall.Add(call);
+                                break;
+                            case ApprovalDecision.Edit:
+                                toCall.Add(call with { Args = decision.Args!.Value });
+                                break;
+                            case ApprovalDecision.Response:
+                                answered[ToolApprovals.InterruptId(call)] = Answer(call, decision.Args!.Value.GetString() ?? string.Empty, ToolMessageStatus.Success);
+                                break;
+                            default:
+                                answered[ToolApprovals.InterruptId(call)] = Answer(call, "The person chose not to run this call.", ToolMessageStatus.Error);
+                                ended = true;
+                                break;
+                        }
+                    }
+                }
+
+                var results = new Dictionary<ToolCall, ToolMessage>();
+                await foreach (var (e, message, call) in CallToolsAsync(toCall, enabledTools, events, task, cancellationToken).ConfigureAwait(false))
                 {
                     if (message is not null)
                     {
-                        results.Add(message);
+                        results[calls.First(c => ToolApprovals.InterruptId(c) == ToolApprovals.InterruptId(call!))] = message;
                     }
 
                     if (e is not null)
@@ -294,8 +355,45 @@ public sealed class AgentGraph : IAgentGraph
                     }
                 }
 
-                delta = new StateUpdate(results);
-                next = NextAfter(ToolsNode, cursor.State);
+                foreach (var message in answered.Values)
+                {
+                    foreach (var e in events.MessageComplete(message, task))
+                    {
+                        yield return e;
+                    }
+                }
+
+                var ordered = calls
+                    .Select(c => results.GetValueOrDefault(c) ?? answered.GetValueOrDefault(ToolApprovals.InterruptId(c)))
+                    .OfType<ToolMessage>()
+                    .ToList();
+                delta = ordered.Count == 0 ? StateUpdate.Empty : new StateUpdate(ordered);
+                if (decisions is null && waiting.Count > 0)
+                {
+                    // Calls that need a person: the others' results are kept, and the run stops until it is resumed.
+                    var interrupts = ToolApprovals.Interrupts(waiting);
+                    var pendingWrites = WireJson.Build(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WritePropertyName(node);
+                        delta.WriteTo(w);
+                        w.WriteEndObject();
+                    });
+                    foreach (var e in await PutAsync(request, events, cursor, delta, ordered.Count == 0 ? null : pendingWrites, [ToolsNode], CheckpointSource.Loop, cancellationToken, interrupts).ConfigureAwait(false))
+                    {
+                        yield return e;
+                    }
+
+                    foreach (var e in events.Values(cursor.State).Concat(events.Interrupt(interrupts)))
+                    {
+                        yield return e;
+                    }
+
+                    setOutcome(new RunOutcome(RunStatus.Interrupted, null, cursor.CheckpointId));
+                    yield break;
+                }
+
+                next = ended ? [] : NextAfter(ToolsNode, cursor.State);
             }
             else
             {
@@ -339,7 +437,7 @@ public sealed class AgentGraph : IAgentGraph
 
     /// <summary>Writes a checkpoint and moves the cursor to it; returns the events that report it.</summary>
     private async Task<IEnumerable<RunEvent>> PutAsync(
-        RunRequest request, EventBuilder events, Cursor cursor, StateUpdate delta, JsonElement? writes, IReadOnlyList<string> next, CheckpointSource source, CancellationToken cancellationToken)
+        RunRequest request, EventBuilder events, Cursor cursor, StateUpdate delta, JsonElement? writes, IReadOnlyList<string> next, CheckpointSource source, CancellationToken cancellationToken, JsonElement? interrupts = null)
     {
         var step = cursor.Step + 1;
         var metadata = WireJson.Build(w =>
@@ -360,7 +458,7 @@ public sealed class AgentGraph : IAgentGraph
             w.WriteString("graph_id", request.GraphId);
             w.WriteEndObject();
         });
-        var tasks = WireJson.PendingTasks(next);
+        var tasks = WireJson.PendingTasks(next, interrupts);
 
         var put = await _checkpoints.PutAsync(
             new CheckpointWrite
@@ -456,8 +554,8 @@ public sealed class AgentGraph : IAgentGraph
         }
     }
 
-    private static async IAsyncEnumerable<(RunEvent? Event, ToolMessage? Message)> CallToolsAsync(
-        IReadOnlyList<ToolCall> calls, IReadOnlyList<AIFunction> enabled, EventBuilder events, TaskInfo task, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<(RunEvent? Event, ToolMessage? Message, ToolCall? Call)> CallToolsAsync(
+        List<ToolCall> calls, IReadOnlyList<AIFunction> enabled, EventBuilder events, TaskInfo task, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Every call runs at once; each result is reported as it arrives, and the state gets them in call order.
         var running = calls.Select((call, index) => (Index: index, Task: CallToolAsync(call, enabled, cancellationToken))).ToList();
@@ -472,13 +570,13 @@ public sealed class AgentGraph : IAgentGraph
             finished[index] = message;
             foreach (var e in events.MessageComplete(message, task))
             {
-                yield return (e, null);
+                yield return (e, null, null);
             }
         }
 
-        foreach (var message in finished)
+        for (var i = 0; i < finished.Length; i++)
         {
-            yield return (null, message);
+            yield return (null, finished[i], calls[i]);
         }
     }
 
@@ -681,6 +779,43 @@ public sealed class AgentGraph : IAgentGraph
         }
     }
 
+    /// <summary>The tool calls of the last AI message that have no result yet (all of them, unless a run stopped for approval after running some).</summary>
+    private static List<ToolCall> PendingCalls(AgentState state)
+    {
+        var last = -1;
+        for (var i = state.Messages.Count - 1; i >= 0; i--)
+        {
+            if (state.Messages[i] is AIMessage)
+            {
+                last = i;
+                break;
+            }
+        }
+
+        if (last < 0 || state.Messages[last] is not AIMessage { ToolCalls: { Count: > 0 } calls })
+        {
+            return [];
+        }
+
+        var done = state.Messages.Skip(last + 1).OfType<ToolMessage>().Select(m => m.ToolCallId).ToHashSet(StringComparer.Ordinal);
+        return [.. calls.Where(c => c.Id is null || !done.Contains(c.Id))];
+    }
+
+    /// <summary>A call waits for a person when the graph names its tool in ApproveTools or the tool is an <see cref="ApprovalRequiredAIFunction"/>.</summary>
+    private bool NeedsApproval(ToolCall call, IReadOnlyList<AIFunction> enabled)
+        => _definition.ApproveTools.Contains(call.Name, StringComparer.Ordinal)
+            || enabled.Any(t => t.Name == call.Name && t.GetService<ApprovalRequiredAIFunction>() is not null);
+
+    /// <summary>The tool message for a call a person answered in the tool's place (or chose not to run).</summary>
+    private static ToolMessage Answer(ToolCall call, string content, ToolMessageStatus status) => new()
+    {
+        Content = content,
+        ToolCallId = call.Id ?? string.Empty,
+        Name = call.Name,
+        Id = Guid.NewGuid().ToString("D"),
+        Status = status,
+    };
+
     private static bool Matches(IReadOnlyList<string> nodes, string node) => nodes.Contains("*") || nodes.Contains(node);
 
     /// <summary>Where the run stands: its latest checkpoint, state, step and next nodes.</summary>
@@ -696,6 +831,8 @@ public sealed class AgentGraph : IAgentGraph
 
         /// <summary>The first write of a run that starts from an older checkpoint branches off it.</summary>
         public bool ForkNext { get; private set; } = forkFromStart;
+
+        public void GoTo(string node) => Next = [node];
 
         public void Advance(CheckpointSummary written, AgentState state, IReadOnlyList<string> next)
         {

@@ -48,6 +48,30 @@ internal sealed class EventBuilder(RunRequest request)
         }
     }
 
+    /// <summary>
+    /// The run stopped for approval: <c>{"__interrupt__": [...]}</c> as an <c>updates</c> event and as a <c>values</c> event,
+    /// as LangGraph streams it (the SDK's <c>useStream</c> reads its <c>interrupt</c> from the values).
+    /// </summary>
+    public IEnumerable<RunEvent> Interrupt(JsonElement interrupts)
+    {
+        var payload = WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            w.WritePropertyName(ToolApprovals.InterruptKey);
+            interrupts.WriteTo(w);
+            w.WriteEndObject();
+        });
+        if (Wants(StreamMode.Updates))
+        {
+            yield return Next(RunEvent.Updates, payload);
+        }
+
+        if (Wants(StreamMode.Values))
+        {
+            yield return Next(RunEvent.Values, payload);
+        }
+    }
+
     public RunEvent Error(string error, string message) => Next(RunEvent.Error, WireJson.Build(w =>
     {
         w.WriteStartObject();

@@ -68,6 +68,12 @@ public sealed record RunRequest
     /// <summary>The input to apply before the graph runs; null to continue from the thread's state (a resume).</summary>
     public StateUpdate? Input { get; init; }
 
+    /// <summary><c>command.resume</c>: the decisions for the tool calls waiting for approval; null when the run resumes none.</summary>
+    public JsonElement? Resume { get; init; }
+
+    /// <summary><c>command.goto</c>: continue at this node instead of the pending one (no input); null to continue where the thread stopped.</summary>
+    public string? Goto { get; init; }
+
     /// <summary>The sequence number of the run's first event: 0, or where its event log ends for a run taken over.</summary>
     public long FirstEventSequence { get; init; }
 

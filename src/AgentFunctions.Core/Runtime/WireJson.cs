@@ -113,8 +113,8 @@ public static class WireJson
             writer.WriteNullValue();
         }
 
-        writer.WriteStartArray("interrupts");
-        writer.WriteEndArray();
+        writer.WritePropertyName("interrupts");
+        ToolApprovals.WriteAllInterrupts(writer, checkpoint.Tasks);
         writer.WriteEndObject();
     }
 
@@ -139,7 +139,8 @@ public static class WireJson
     }
 
     /// <summary>A checkpoint's pending tasks: one for each node that runs next, as LangGraph lists them in <c>tasks</c>.</summary>
-    public static JsonElement PendingTasks(IReadOnlyList<string> next) => Build(w =>
+    /// <remarks>The <c>tools</c> task carries <paramref name="interrupts"/> when calls wait for approval.</remarks>
+    public static JsonElement PendingTasks(IReadOnlyList<string> next, JsonElement? interrupts = null) => Build(w =>
     {
         ArgumentNullException.ThrowIfNull(next);
         w.WriteStartArray();
@@ -153,8 +154,17 @@ public static class WireJson
             w.WriteStringValue(node);
             w.WriteEndArray();
             w.WriteNull("error");
-            w.WriteStartArray("interrupts");
-            w.WriteEndArray();
+            if (interrupts is { } pending && node == AgentGraph.ToolsNode)
+            {
+                w.WritePropertyName("interrupts");
+                pending.WriteTo(w);
+            }
+            else
+            {
+                w.WriteStartArray("interrupts");
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 

@@ -66,6 +66,17 @@ internal sealed class AgentDeclarationsValidation(AgentDeclarations declarations
                 }
             }
 
+            foreach (var tool in definition.ApproveTools)
+            {
+                // A registered tool the graph offers, or an MCP tool (server__tool) of one of its servers, whose tools are listed only when a run starts.
+                var offered = definition.Tools is { } names ? names.Contains(tool, StringComparer.Ordinal) : toolNames.Contains(tool);
+                var fromServer = definition.ToolSources.Any(s => tool.StartsWith(s + "__", StringComparison.Ordinal) && tool.Length > s.Length + 2);
+                if (!offered && !fromServer)
+                {
+                    errors.Add($"{graph.Setting(graph.InConfiguration ? "ApproveTools" : "Approval")} names '{tool}', which is not a tool of the graph (its tools: {string.Join(", ", (definition.Tools ?? [.. toolNames]).Order(StringComparer.Ordinal))}; an MCP server's tools as server__tool).");
+                }
+            }
+
             if (definition.RecursionLimit < 1)
             {
                 errors.Add($"{graph.Setting("RecursionLimit")} must be a positive integer, not {definition.RecursionLimit}.");

@@ -85,6 +85,7 @@ internal static class AgentRegistration
                 RecursionLimit = limit,
                 InterruptBefore = ReadList(section, "InterruptBefore") ?? [],
                 InterruptAfter = ReadList(section, "InterruptAfter") ?? [],
+                ApproveTools = ReadList(section, "ApproveTools") ?? [],
             };
             AddGraph(services, declarations, new DeclaredGraph(definition, where, InConfiguration: true));
         }

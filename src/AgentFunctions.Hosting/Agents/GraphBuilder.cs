@@ -67,4 +67,15 @@ public sealed class GraphBuilder
         _definition = _definition with { InterruptAfter = [.. nodes] };
         return this;
     }
+
+    /// <summary>
+    /// Stop a run before it calls these tools (registered names, an MCP server's as <c>server__tool</c>) until a person
+    /// accepts, edits, answers or ignores the call (<c>command.resume</c>).
+    /// </summary>
+    public GraphBuilder WithApproval(params string[] tools)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        _definition = _definition with { ApproveTools = [.. _definition.ApproveTools, .. tools] };
+        return this;
+    }
 }

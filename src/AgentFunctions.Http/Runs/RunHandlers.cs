@@ -533,6 +533,11 @@ public static partial class RunHandlers
             label = !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
         }
 
+        if (request.Options.Resume is { } resume)
+        {
+            await CheckResumeAsync(s, owner, threadId, resume, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var run = await s.Runs.CreateAsync(
@@ -597,11 +602,57 @@ public static partial class RunHandlers
         }
     }
 
-    /// <summary>The thread's latest values (<c>{}</c> for a thread without state).</summary>
+    /// <summary>
+    /// A resume answers the thread's pending interrupts: 409 when none is pending, 422 naming them when it does not
+    /// match. Nothing is created or changed when it is refused.
+    /// </summary>
+    private static async Task CheckResumeAsync(RunServices s, string owner, string threadId, JsonElement resume, CancellationToken cancellationToken)
+    {
+        var latest = await s.Checkpoints.GetLatestAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
+        var pending = latest is null ? [] : ToolApprovals.PendingIds(latest.Tasks);
+        if (pending.Count == 0)
+        {
+            throw new ApiProblemException(ApiProblem.Conflict($"Thread '{threadId}' has no pending interrupt to resume. Send input to start a new turn."));
+        }
+
+        try
+        {
+            _ = ToolApprovals.ParseResume(resume, pending);
+        }
+        catch (RunOptionsException e)
+        {
+            throw new ApiProblemException(ApiProblem.Unprocessable(e.Path, e.Reason));
+        }
+    }
+
+    /// <summary>The thread's latest values (<c>{}</c> for a thread without state), with <c>__interrupt__</c> while calls wait for approval.</summary>
     private static async Task<JsonElement> FinalValuesAsync(RunServices s, string owner, string threadId, CancellationToken cancellationToken)
     {
         var latest = await s.Checkpoints.GetLatestAsync(owner, threadId, cancellationToken).ConfigureAwait(false);
-        return latest is null ? JsonObjects.Empty : WireJson.Build(latest.Values.WriteTo);
+        if (latest is null)
+        {
+            return JsonObjects.Empty;
+        }
+
+        var values = WireJson.Build(latest.Values.WriteTo);
+        if (ToolApprovals.PendingIds(latest.Tasks).Count == 0)
+        {
+            return values;
+        }
+
+        // Calls wait for approval: the values carry them under __interrupt__, as LangGraph answers a waited run.
+        return WireJson.Build(w =>
+        {
+            w.WriteStartObject();
+            foreach (var property in values.EnumerateObject())
+            {
+                property.WriteTo(w);
+            }
+
+            w.WritePropertyName(ToolApprovals.InterruptKey);
+            ToolApprovals.WriteAllInterrupts(w, latest.Tasks);
+            w.WriteEndObject();
+        });
     }
 
     private static void SetLocation(HttpResponse response, AgentRun run, bool stream)

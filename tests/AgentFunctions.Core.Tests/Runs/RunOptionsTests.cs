@@ -57,7 +57,7 @@ public class RunOptionsTests
     [InlineData("""{"checkpoint_id":"not-an-id"}""", "$.checkpoint_id")]
     [InlineData("""{"config":[]}""", "$.config")]
     [InlineData("""{"input":{"messages":[{"role":"wizard","content":"x"}]}}""", "$.input.messages[0]")]
-    [InlineData("""{"command":{"resume":"yes"}}""", "$.command.resume")]
+    [InlineData("""{"input":{},"command":{"resume":"yes"}}""", "$.command")]
     [InlineData("""{"on_disconnect":"explode"}""", "$.on_disconnect")]
     public void Parse_InvalidValue_ThrowsWithThePath(string body, string path)
     {

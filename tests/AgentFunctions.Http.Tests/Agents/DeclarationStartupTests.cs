@@ -14,6 +14,7 @@ public sealed class DeclarationStartupTests
     [InlineData("Graphs:ops:McpServers:0", "docs", "Graphs:ops:McpServers", "'docs'")]
     [InlineData("Graphs:ops:RecursionLimit", "many", "Graphs:ops:RecursionLimit", "'many'")]
     [InlineData("Graphs:ops:InterruptBefore:0", "lunch", "Graphs:ops:InterruptBefore", "'lunch'")]
+    [InlineData("Graphs:ops:ApproveTools:0", "wire_money", "Graphs:ops:ApproveTools", "'wire_money'")]
     [InlineData("Graphs:agent:SystemPrompt", "x", "Graphs:agent", "built-in")]
     [InlineData("Models:fast:Provider", "magic", "Models:fast:Provider", "'magic'")]
     [InlineData("Models:fast:Provider", "openai", "Models:fast:Model", "required")]
@@ -46,6 +47,17 @@ public sealed class DeclarationStartupTests
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(server.InitializeAsync);
 
         Assert.Contains(refused.Failures, f => f.Contains("AddGraph(\"support\").WithTools", StringComparison.Ordinal) && f.Contains("'lookup_order'", StringComparison.Ordinal));
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_CodeGraphApprovesAnUnknownTool_RefusesNamingTheCall()
+    {
+        var server = new AgentsServerFixture(a => a.AddGraph("support", g => g.WithApproval("wire_money")));
+
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(server.InitializeAsync);
+
+        Assert.Contains(refused.Failures, f => f.Contains("AddGraph(\"support\").WithApproval", StringComparison.Ordinal) && f.Contains("'wire_money'", StringComparison.Ordinal));
         await server.DisposeAsync();
     }
 

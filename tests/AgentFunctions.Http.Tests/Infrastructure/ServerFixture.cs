@@ -27,7 +27,8 @@ public class ServerFixture : IAsyncLifetime
     private WebApplication? _app;
     private bool _shutDown;
 
-    public string Prefix { get; } = "t" + Guid.NewGuid().ToString("N")[..10];
+    /// <summary>The storage prefix: new for each fixture, or another's to serve the same storage (a restart).</summary>
+    public string Prefix { get; init; } = "t" + Guid.NewGuid().ToString("N")[..10];
 
     public Uri BaseAddress { get; private set; } = null!;
 
