@@ -196,7 +196,13 @@ public sealed class AgentGraph : IAgentGraph
                 yield return e;
             }
 
-            foreach (var e in await PutAsync(request, events, cursor, input, null, [AgentNode], CheckpointSource.Loop, cancellationToken).ConfigureAwait(false))
+            // Calls left without a result (waiting for approval, or stopped before the tools node) get one first: a
+            // model API refuses a history with an AI message's tool call unanswered.
+            var unanswered = PendingCalls(cursor.State);
+            var update = unanswered.Count == 0 ? input : new StateUpdate(
+                [.. unanswered.Select(call => Answer(call, "The call was not run: a new message came instead.", ToolMessageStatus.Error)), .. input.Messages ?? []],
+                input.Channels);
+            foreach (var e in await PutAsync(request, events, cursor, update, null, [AgentNode], CheckpointSource.Loop, cancellationToken).ConfigureAwait(false))
             {
                 yield return e;
             }

@@ -198,7 +198,11 @@ public sealed class ToolApprovalTests(ApprovalServerFixture server) : IClassFixt
 
         var values = await WaitAsync(threadId, Input("approval", "never mind tokens=2"));
 
-        Assert.Equal("ai", RunsApi.Messages(values)[^1].Type);
+        // The dropped call is answered (a model API refuses an unanswered tool call), then the new turn.
+        var messages = RunsApi.Messages(values);
+        Assert.Equal(["human", "ai", "tool", "human", "ai"], messages.Select(m => m.Type));
+        Assert.Equal("The call was not run: a new message came instead.", messages[2].Text);
+        Assert.Equal("error", values.GetProperty("messages")[2].GetProperty("status").GetString());
         var thread = await GetAsync($"/threads/{threadId}");
         Assert.Equal("idle", thread.GetProperty("status").GetString());
         Assert.Empty(thread.GetProperty("interrupts").EnumerateObject());
