@@ -319,6 +319,7 @@ public sealed class AgentGraph : IAgentGraph
                 var approvals = decisions ?? new Dictionary<string, ApprovalDecision>();
                 var toCall = new List<ToolCall>();
                 var answered = new Dictionary<string, ToolMessage>(StringComparer.Ordinal);
+                var edited = new Dictionary<string, ToolCall>(StringComparer.Ordinal);
                 var ended = false;
                 foreach (var call in calls)
                 {
@@ -334,7 +335,9 @@ public sealed class AgentGraph : IAgentGraph
                                 toCall.Add(call);
                                 break;
                             case ApprovalDecision.Edit:
-                                toCall.Add(call with { Args = decision.Args!.Value });
+                                var changed = call with { Args = decision.Args!.Value };
+                                toCall.Add(changed);
+                                edited[ToolApprovals.InterruptId(call)] = changed;
                                 break;
                             case ApprovalDecision.Response:
                                 answered[ToolApprovals.InterruptId(call)] = Answer(call, decision.Args!.Value.GetString() ?? string.Empty, ToolMessageStatus.Success);
@@ -373,7 +376,9 @@ public sealed class AgentGraph : IAgentGraph
                     .Select(c => results.GetValueOrDefault(c) ?? answered.GetValueOrDefault(ToolApprovals.InterruptId(c)))
                     .OfType<ToolMessage>()
                     .ToList();
-                delta = ordered.Count == 0 ? StateUpdate.Empty : new StateUpdate(ordered);
+                // An edited call shows as it ran: the AI message is replaced (same id) with the edited arguments.
+                List<Message> written = [.. WithEditedCalls(cursor.State, edited), .. ordered];
+                delta = written.Count == 0 ? StateUpdate.Empty : new StateUpdate(written);
                 if (decisions is null && waiting.Count > 0)
                 {
                     // Calls that need a person: the others' results are kept, and the run stops until it is resumed.
@@ -811,6 +816,15 @@ public sealed class AgentGraph : IAgentGraph
     private bool NeedsApproval(ToolCall call, IReadOnlyList<AIFunction> enabled)
         => _definition.ApproveTools.Contains(call.Name, StringComparer.Ordinal)
             || enabled.Any(t => t.Name == call.Name && t.GetService<ApprovalRequiredAIFunction>() is not null);
+
+    /// <summary>The last AI message with the calls a person edited as they were edited; nothing when none was.</summary>
+    private static IEnumerable<Message> WithEditedCalls(AgentState state, Dictionary<string, ToolCall> edited)
+    {
+        if (edited.Count > 0 && state.Messages.LastOrDefault(m => m is AIMessage) is AIMessage ai)
+        {
+            yield return ai with { ToolCalls = [.. ai.ToolCalls.Select(c => edited.GetValueOrDefault(ToolApprovals.InterruptId(c)) ?? c)] };
+        }
+    }
 
     /// <summary>The tool message for a call a person answered in the tool's place (or chose not to run).</summary>
     private static ToolMessage Answer(ToolCall call, string content, ToolMessageStatus status) => new()

@@ -72,6 +72,8 @@ public sealed class ToolApprovalTests(ApprovalServerFixture server) : IClassFixt
         var messages = RunsApi.Messages(values);
         Assert.Equal(["human", "ai", "tool", "ai"], messages.Select(m => m.Type));
         Assert.Equal("sent to bob@example.com", messages[2].Text);
+        var call = values.GetProperty("messages")[1].GetProperty("tool_calls")[0];
+        Assert.Equal("bob@example.com", call.GetProperty("args").GetProperty("to").GetString());
     }
 
     [Fact(Timeout = 60_000)]
