@@ -28,7 +28,7 @@ public sealed class ProcessDeathTests(FaultsFixture fixture) : IAsyncLifetime
         var events = await StorageOutageTests.JoinAsync(api, thread, runId);
         var attempts = events.Where(e => e.Event == "metadata").Select(e => e.Data.GetProperty("attempt").GetInt32()).ToList();
 
-        Assert.Equal("success", runStatus);
+        Assert.True(runStatus == "success", $"The run ended {runStatus}. The server's last lines:{Environment.NewLine}{fixture.Server.LastLines()}");
         Assert.Equal("idle", await api.SettledThreadStatusAsync(thread));
         Assert.Equal(["human", "ai"], messages.Select(m => m.Type));
         Assert.Equal(text, messages[0].Content);

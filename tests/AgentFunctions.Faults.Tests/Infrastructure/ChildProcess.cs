@@ -7,7 +7,7 @@ namespace AgentFunctions.Faults.Tests.Infrastructure;
 /// <summary>A process a test starts, with its output kept (the last lines, for failure messages) and watched for a line.</summary>
 internal sealed partial class ChildProcess : IAsyncDisposable
 {
-    private const int KeptLines = 60;
+    private const int KeptLines = 200;
 
     private readonly Process _process;
     private readonly Queue<string> _lines = new();
