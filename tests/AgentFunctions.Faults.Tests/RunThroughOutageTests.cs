@@ -128,6 +128,9 @@ public sealed class RunThroughOutageTests(FaultsFixture fixture) : IAsyncLifetim
 
         public Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default) => inner.CreateAsync(run, cancellationToken);
 
+        public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default)
+            => inner.CreateHeldAsync(run, executorId, lease, cancellationToken);
+
         public async Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default)
         {
             ThrowWhenFailing();

@@ -103,6 +103,14 @@ public interface IRunStore
     /// </summary>
     Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Creates a run as <see cref="CreateAsync"/> does, for <paramref name="executorId"/> to execute at once: when it is
+    /// first in its thread's queue (no other run is active, or left active by its multitask strategy), it is taken in the
+    /// same write, as <see cref="TryAcquireAsync"/> would take it (running, under a lease of <paramref name="lease"/>,
+    /// attempt 1), so the executor need not take it again. Otherwise it is created pending, to be taken in its turn.
+    /// </summary>
+    Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default);
+
     /// <summary>A run, or null when the thread has no such run.</summary>
     Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default);
 

@@ -96,6 +96,9 @@ public sealed partial class RunExecutor
     /// <summary>This executor's name on the runs it holds.</summary>
     public string ExecutorId { get; }
 
+    /// <summary>How long a run stays held by this executor without a renewal (<see cref="RunExecutorOptions.LeaseDuration"/>): the lease of a run created held (<see cref="IRunStore.CreateHeldAsync"/>).</summary>
+    public TimeSpan LeaseDuration => _options.LeaseDuration;
+
     /// <summary>Told when each run this executor ends has reached its final status (compaction's trigger); null for none.</summary>
     public IRunCompletionObserver? CompletionObserver { get; init; }
 
@@ -110,15 +113,19 @@ public sealed partial class RunExecutor
     /// otherwise the log is written only from the moment a consumer falls behind the events held in memory.
     /// </param>
     /// <param name="queuedBy">The span that queued a background run: the run's span links to it.</param>
-    public RunHandle Start(AgentRun run, bool persistEvents, ActivityContext queuedBy = default)
+    /// <param name="thread">
+    /// The run's thread as its creator last read it (with its ETag), when known: the write that marks it busy is
+    /// conditional on it, without reading it again. Null: the thread is read.
+    /// </param>
+    public RunHandle Start(AgentRun run, bool persistEvents, ActivityContext queuedBy = default, AgentThread? thread = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var handle = new RunHandle(run.RunId, new LiveRunEvents(_options.LiveEventBufferBytes), _eventLog, _time, _logger);
-        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, queuedBy));
+        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, queuedBy, thread));
         return handle;
     }
 
-    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ActivityContext queuedBy)
+    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ActivityContext queuedBy, AgentThread? thread)
     {
         using var telemetry = RunTelemetry.Start(run, queuedBy);
         var stop = handle.Stop;
@@ -136,7 +143,7 @@ public sealed partial class RunExecutor
             }
 
             telemetry.Held(held);
-            var ended = await RunHeldAsync(held, persistEvents, handle, stop, telemetry).ConfigureAwait(false);
+            var ended = await RunHeldAsync(held, persistEvents, handle, stop, telemetry, thread).ConfigureAwait(false);
             telemetry.Ended(ended.Status);
             return ended;
         }
@@ -165,14 +172,23 @@ public sealed partial class RunExecutor
     }
 
     private async Task<AgentRun> RunHeldAsync(
-        AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry)
+        AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry, AgentThread? thread)
     {
         var options = RunOptions.Parse(held.Kwargs);
         var (graph, settings) = await RetryAsync(ct => SettingsAsync(held, options, ct), held.RunId, "read its assistant", stop.Token).ConfigureAwait(false);
         var resume = held.Attempt > 1 ? await RetryAsync(ct => ResumeAsync(held, persistEvents, ct), held.RunId, "find where it stopped", stop.Token).ConfigureAwait(false) : null;
-        var startCheckpoint = resume is not null ? resume.StartCheckpoint : options.CheckpointId
-            ?? (await RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token).ConfigureAwait(false))?.CheckpointId;
-        await RetryAsync(async ct => { await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, ThreadStatus.Busy, ct).ConfigureAwait(false); return true; }, held.RunId, "mark its thread busy", stop.Token).ConfigureAwait(false);
+
+        // While the run's first event goes out: the thread's latest checkpoint is read (the graph starts from it, a
+        // rollback returns to it), and the thread is marked busy and labelled with the run's graph and assistant, in one
+        // write. The mark is awaited before the run's second event, and always before its end is recorded.
+        var latest = resume is null && options.CheckpointId is null
+            ? RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token)
+            : null;
+        Task? marking = RetryAsync(
+            async ct => { await _threads.StartRunAsync(held.OwnerId, held.ThreadId, graph.Id, held.AssistantId, held.Attempt == 1 ? thread : null, ct).ConfigureAwait(false); return true; },
+            held.RunId,
+            "mark its thread busy",
+            stop.Token);
         LogRunStarted(_logger, held.RunId, held.ThreadId, held.Attempt);
         if (resume is not null)
         {
@@ -194,6 +210,7 @@ public sealed partial class RunExecutor
             Goto = inputApplied ? null : options.Goto,
             CheckpointId = inputApplied ? null : options.CheckpointId,
             FirstEventSequence = resume?.FirstEventSequence ?? 0,
+            LatestCheckpoint = latest,
             Settings = settings,
             StreamModes = options.StreamModes.ToHashSet(),
             InterruptBefore = options.InterruptBefore,
@@ -216,6 +233,12 @@ public sealed partial class RunExecutor
                     LogPersistingForSlowConsumer(_logger, held.RunId, fellBehind[0].Sequence);
                     await log.StartAsync(fellBehind).ConfigureAwait(false);
                 }
+
+                if (marking is not null)
+                {
+                    await marking.ConfigureAwait(false);
+                    marking = null;
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -230,9 +253,18 @@ public sealed partial class RunExecutor
             await watch.ConfigureAwait(false);
         }
 
+        // The busy mark is written (or given up, when the run was stopped first) before the run's end writes the thread's status.
+        await WhenStoppedOrDoneAsync(marking, stop).ConfigureAwait(false);
+        await WhenStoppedOrDoneAsync(latest, stop).ConfigureAwait(false);
+        var startCheckpoint = resume is not null ? resume.StartCheckpoint
+            : options.CheckpointId is { } from ? from
+            : latest!.IsCompletedSuccessfully ? latest.Result?.CheckpointId
+            : null;
         try
         {
-            return await EndHeldAsync(held, execution, handle, startCheckpoint).ConfigureAwait(false);
+            // A rollback returns to where the run started; a run that never learnt its thread's latest checkpoint wrote none.
+            var rollbackTo = startCheckpoint is not null || latest is null || latest.IsCompletedSuccessfully ? new RollbackPoint(startCheckpoint) : null;
+            return await EndHeldAsync(held, execution, handle, rollbackTo).ConfigureAwait(false);
         }
         finally
         {
@@ -249,7 +281,27 @@ public sealed partial class RunExecutor
         }
     }
 
-    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, string? startCheckpoint)
+    /// <summary>Awaits a task the run started, unless it was cancelled because the run was stopped; other failures are thrown.</summary>
+    private static async Task WhenStoppedOrDoneAsync(Task? task, CancellationTokenSource stop)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Where a rollback of the run returns to: after <see cref="CheckpointId"/> (null: the thread had none).</summary>
+    private sealed record RollbackPoint(string? CheckpointId);
+
+    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, RollbackPoint? rollbackTo)
     {
         var outcome = execution.HasEnded ? execution.Outcome : new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
         if (outcome.Exception is { } failure)
@@ -258,9 +310,9 @@ public sealed partial class RunExecutor
         }
 
         var cancel = handle.EventsEnded();
-        if (cancel == CancelAction.Rollback)
+        if (cancel == CancelAction.Rollback && rollbackTo is not null)
         {
-            var removed = await RetryAsync(ct => _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, startCheckpoint, ct), held.RunId, "roll back", CancellationToken.None).ConfigureAwait(false);
+            var removed = await RetryAsync(ct => _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, rollbackTo.CheckpointId, ct), held.RunId, "roll back", CancellationToken.None).ConfigureAwait(false);
             LogRolledBack(_logger, held.RunId, removed);
         }
 
@@ -278,6 +330,11 @@ public sealed partial class RunExecutor
     /// <summary>Waits for the run's turn and takes it; null when it is not this executor's to run.</summary>
     private async Task<AgentRun?> AcquireAsync(AgentRun run, CancellationToken cancellationToken)
     {
+        if (run is { Status: RunStatus.Running, Attempt: 1 } && run.LeaseOwner == ExecutorId && run.ETag != default)
+        {
+            return run; // created held for this executor (IRunStore.CreateHeldAsync): taken already
+        }
+
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {

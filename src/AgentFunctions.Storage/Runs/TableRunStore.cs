@@ -65,7 +65,19 @@ public sealed partial class TableRunStore : IRunStore
     /// request of <paramref name="run"/> are ignored: a new run is pending. Its creation time is the
     /// store's clock, but never earlier than that of the run queued before it.
     /// </remarks>
-    public async Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default)
+    public Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default)
+        => CreateAsync(run, holder: null, default, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>As <see cref="CreateAsync(AgentRun, CancellationToken)"/>; a run taken at once has its lease from the store's clock.</remarks>
+    public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(executorId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        return CreateAsync(run, executorId, lease, cancellationToken);
+    }
+
+    private async Task<AgentRun> CreateAsync(AgentRun run, string? holder, TimeSpan lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var partition = RunKeys.Partition(run.OwnerId, run.ThreadId);
@@ -92,7 +104,7 @@ public sealed partial class TableRunStore : IRunStore
             var now = Now();
             var createdAt = queue?.LastCreatedAt is { } last && last > now ? last : now;
             var created = template with { CreatedAt = createdAt, UpdatedAt = createdAt };
-            var actions = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, RunEntity.From(created, partition, rowKey)) };
+            var actions = new List<TableTransactionAction>();
 
             var active = queue?.Runs ?? [];
             var next = new List<string>(active);
@@ -114,7 +126,14 @@ public sealed partial class TableRunStore : IRunStore
                 throw new StoreConflictException($"Thread '{run.ThreadId}' already has {next.Count} active runs, the most it may have.");
             }
 
+            if (holder is not null && next.Count == 0)
+            {
+                // First in the queue at once: taken in the same write, as TryAcquireAsync takes it.
+                created = created with { Status = RunStatus.Running, LeaseOwner = holder, LeaseExpiresAt = now + lease, Attempt = 1 };
+            }
+
             next.Add(run.RunId);
+            actions.Insert(0, TableRows.Action(TableTransactionActionType.Add, RunEntity.From(created, partition, rowKey)));
             actions.Add(QueueAction(partition, queue, next, createdAt));
             try
             {

@@ -53,6 +53,35 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     }
 
     [Fact]
+    public async Task CreateHeldAsync_FreeThread_CreatesTheRunHeldByTheExecutor()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+
+        var run = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+
+        var stored = await _store.GetAsync(owner, thread, run.RunId);
+        Assert.Equal((RunStatus.Running, "executor-a", 1), (run.Status, run.LeaseOwner, run.Attempt));
+        Assert.Equal((RunStatus.Running, "executor-a", 1, run.ETag), (stored?.Status, stored?.LeaseOwner, stored?.Attempt, stored?.ETag));
+        Assert.Equal([run.RunId], await fixture.ReadQueueAsync(owner, thread));
+        Assert.Null(await _store.TryAcquireAsync(owner, thread, run.RunId, "executor-b", Lease));
+    }
+
+    [Fact]
+    public async Task CreateHeldAsync_BehindAnActiveRun_CreatesThePendingRunInTheQueue()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+
+        var second = await _store.CreateHeldAsync(NewRun(owner, thread, MultitaskStrategy.Interrupt), "executor-a", Lease);
+
+        Assert.Equal((RunStatus.Pending, null, 0), (second.Status, second.LeaseOwner, second.Attempt));
+        Assert.Equal([first.RunId, second.RunId], await fixture.ReadQueueAsync(owner, thread));
+        Assert.Equal(CancelAction.Interrupt, (await _store.GetAsync(owner, thread, first.RunId))?.CancelRequested);
+    }
+
+    [Fact]
     public async Task TryAcquireAsync_RunBehindAnUnfinishedOne_ReturnsNull()
     {
         var owner = NewOwner();
