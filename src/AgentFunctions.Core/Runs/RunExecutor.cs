@@ -184,8 +184,8 @@ public sealed partial class RunExecutor
         var latest = resume is null && options.CheckpointId is null
             ? RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token)
             : null;
-        Task? marking = RetryAsync(
-            async ct => { await _threads.StartRunAsync(held.OwnerId, held.ThreadId, graph.Id, held.AssistantId, held.Attempt == 1 ? thread : null, ct).ConfigureAwait(false); return true; },
+        var marking = RetryAsync(
+            ct => _threads.StartRunAsync(held.OwnerId, held.ThreadId, graph.Id, held.AssistantId, held.Attempt == 1 ? thread : null, ct),
             held.RunId,
             "mark its thread busy",
             stop.Token);
@@ -220,6 +220,7 @@ public sealed partial class RunExecutor
         });
 
         var watch = WatchAsync(held, handle, stop);
+        var markingSeen = false;
         var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger, this);
         try
         {
@@ -234,10 +235,10 @@ public sealed partial class RunExecutor
                     await log.StartAsync(fellBehind).ConfigureAwait(false);
                 }
 
-                if (marking is not null)
+                if (!markingSeen)
                 {
                     await marking.ConfigureAwait(false);
-                    marking = null;
+                    markingSeen = true;
                 }
             }
         }
@@ -256,6 +257,7 @@ public sealed partial class RunExecutor
         // The busy mark is written (or given up, when the run was stopped first) before the run's end writes the thread's status.
         await WhenStoppedOrDoneAsync(marking, stop).ConfigureAwait(false);
         await WhenStoppedOrDoneAsync(latest, stop).ConfigureAwait(false);
+        var marked = marking.IsCompletedSuccessfully ? marking.Result : null;
         var startCheckpoint = resume is not null ? resume.StartCheckpoint
             : options.CheckpointId is { } from ? from
             : latest!.IsCompletedSuccessfully ? latest.Result?.CheckpointId
@@ -264,7 +266,7 @@ public sealed partial class RunExecutor
         {
             // A rollback returns to where the run started; a run that never learnt its thread's latest checkpoint wrote none.
             var rollbackTo = startCheckpoint is not null || latest is null || latest.IsCompletedSuccessfully ? new RollbackPoint(startCheckpoint) : null;
-            return await EndHeldAsync(held, execution, handle, rollbackTo).ConfigureAwait(false);
+            return await EndHeldAsync(held, execution, handle, rollbackTo, marked).ConfigureAwait(false);
         }
         finally
         {
@@ -301,7 +303,7 @@ public sealed partial class RunExecutor
     /// <summary>Where a rollback of the run returns to: after <see cref="CheckpointId"/> (null: the thread had none).</summary>
     private sealed record RollbackPoint(string? CheckpointId);
 
-    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, RollbackPoint? rollbackTo)
+    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, RollbackPoint? rollbackTo, AgentThread? thread)
     {
         var outcome = execution.HasEnded ? execution.Outcome : new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
         if (outcome.Exception is { } failure)
@@ -317,7 +319,7 @@ public sealed partial class RunExecutor
         }
 
         var status = cancel is not null ? RunStatus.Interrupted : outcome.Status;
-        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None).ConfigureAwait(false);
+        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None, thread).ConfigureAwait(false);
         if (cancel == CancelAction.Rollback)
         {
             await RetryAsync(ct => _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, ct), held.RunId, "delete the rolled-back run", CancellationToken.None).ConfigureAwait(false);
@@ -417,7 +419,8 @@ public sealed partial class RunExecutor
     }
 
     // cancelled: the run was stopped here (a consumer went away), not at an interrupt, so the thread is left idle, not interrupted.
-    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken)
+    // thread: the thread as the run last wrote it, when known: its status is written without reading it again.
+    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken, AgentThread? thread = null)
     {
         var ended = await RetryAsync(ct => _runs.CompleteAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
         var next = await RetryAsync(ct => _runs.GetActiveAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "find its thread's next run", cancellationToken).ConfigureAwait(false);
@@ -427,7 +430,7 @@ public sealed partial class RunExecutor
             RunStatus.Interrupted when error is null && ended.CancelRequested is null && !cancelled => ThreadStatus.Interrupted,
             _ => ThreadStatus.Idle,
         };
-        await RetryAsync(async ct => { await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, threadStatus, ct).ConfigureAwait(false); return true; }, held.RunId, "record its thread's status", cancellationToken).ConfigureAwait(false);
+        await RetryAsync(ct => _threads.ChangeAsync(held.OwnerId, held.ThreadId, t => t.Status == threadStatus ? null : t with { Status = threadStatus }, thread, ct), held.RunId, "record its thread's status", cancellationToken).ConfigureAwait(false);
         await NotifyEndedAsync(ended).ConfigureAwait(false);
         return ended;
     }

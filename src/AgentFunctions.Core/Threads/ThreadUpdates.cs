@@ -23,7 +23,8 @@ public static class ThreadUpdates
     /// <see cref="LabelAsync"/>), in one write. <paramref name="known"/> is the thread as last read (with its ETag): the
     /// write is conditional on it, without reading the thread again; a thread changed since is read again.
     /// </summary>
-    public static Task StartRunAsync(
+    /// <returns>The thread as written (null when it is gone, or kept changing), for the run's end to write without reading it again.</returns>
+    public static Task<AgentThread?> StartRunAsync(
         this IThreadStore threads, string ownerId, string threadId, string graphId, string assistantId, AgentThread? known, CancellationToken cancellationToken = default)
         => threads.ChangeAsync(
             ownerId,
@@ -56,7 +57,8 @@ public static class ThreadUpdates
     /// does, to <paramref name="known"/> first when given (the thread as last read, with its ETag): when it is still the
     /// stored version, the thread is written without being read again.
     /// </summary>
-    public static async Task ChangeAsync(
+    /// <returns>The thread as written, or as read when there was nothing to change; null when it is gone, or kept changing.</returns>
+    public static async Task<AgentThread?> ChangeAsync(
         this IThreadStore threads, string ownerId, string threadId, Func<AgentThread, AgentThread?> change, AgentThread? known, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(threads);
@@ -77,19 +79,20 @@ public static class ThreadUpdates
                     continue; // nothing to change on the version last read: whether that holds for the stored one is read
                 }
 
-                return;
+                return thread;
             }
 
             try
             {
-                await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false);
-                return;
+                return await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false);
             }
             catch (StoreConflictException)
             {
                 // Changed meanwhile: read again.
             }
         }
+
+        return null;
     }
 
     private static JsonElement? Labelled(JsonElement metadata, string graphId, string assistantId)
