@@ -128,8 +128,8 @@ public sealed class RunThroughOutageTests(FaultsFixture fixture) : IAsyncLifetim
 
         public Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default) => inner.CreateAsync(run, cancellationToken);
 
-        public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default)
-            => inner.CreateHeldAsync(run, executorId, lease, cancellationToken);
+        public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default)
+            => inner.CreateHeldAsync(run, executorId, lease, threadIsNew, cancellationToken);
 
         public async Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default)
         {

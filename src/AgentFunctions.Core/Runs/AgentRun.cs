@@ -108,8 +108,11 @@ public interface IRunStore
     /// first in its thread's queue (no other run is active, or left active by its multitask strategy), it is taken in the
     /// same write, as <see cref="TryAcquireAsync"/> would take it (running, under a lease of <paramref name="lease"/>,
     /// attempt 1), so the executor need not take it again. Otherwise it is created pending, to be taken in its turn.
+    /// <paramref name="threadIsNew"/> is the caller's guess that the thread has never had a run (it has not been written
+    /// since it was created): the store may then write without first reading the thread's queue. A wrong guess costs a
+    /// request more, never a run: the write is conditional on the queue it assumed.
     /// </summary>
-    Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default);
+    Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default);
 
     /// <summary>A run, or null when the thread has no such run.</summary>
     Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default);

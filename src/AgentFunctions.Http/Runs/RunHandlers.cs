@@ -555,10 +555,12 @@ public static partial class RunHandlers
                 InRequest = !background,
             };
 
-            // A run executed in this request is taken by this instance's executor in the write that creates it, when its turn is at once.
+            // A run executed in this request is taken by this instance's executor in the write that creates it, when its
+            // turn is at once; on a thread never written since it was created (no run yet, as a guess), without reading its queue first.
+            var threadIsNew = thread is not null && thread.UpdatedAt == thread.CreatedAt;
             var run = background
                 ? await s.Runs.CreateAsync(created, cancellationToken).ConfigureAwait(false)
-                : await s.Runs.CreateHeldAsync(created, s.Executor.ExecutorId, s.Executor.LeaseDuration, cancellationToken).ConfigureAwait(false);
+                : await s.Runs.CreateHeldAsync(created, s.Executor.ExecutorId, s.Executor.LeaseDuration, threadIsNew, cancellationToken).ConfigureAwait(false);
             if (label)
             {
                 // As on LangGraph, a run labels its thread with the graph and assistant, so clients find the thread by them.

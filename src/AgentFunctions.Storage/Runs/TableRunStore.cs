@@ -66,18 +66,22 @@ public sealed partial class TableRunStore : IRunStore
     /// store's clock, but never earlier than that of the run queued before it.
     /// </remarks>
     public Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default)
-        => CreateAsync(run, holder: null, default, cancellationToken);
+        => CreateAsync(run, holder: null, default, threadIsNew: false, cancellationToken);
 
     /// <inheritdoc/>
-    /// <remarks>As <see cref="CreateAsync(AgentRun, CancellationToken)"/>; a run taken at once has its lease from the store's clock.</remarks>
-    public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// As <see cref="CreateAsync(AgentRun, CancellationToken)"/>; a run taken at once has its lease from the store's clock.
+    /// On a thread guessed new, the first write adds the queue row (with the run first in it) without reading it: when
+    /// the row exists after all, the write fails as a whole and is made again from the row as read.
+    /// </remarks>
+    public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(executorId);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return CreateAsync(run, executorId, lease, cancellationToken);
+        return CreateAsync(run, executorId, lease, threadIsNew, cancellationToken);
     }
 
-    private async Task<AgentRun> CreateAsync(AgentRun run, string? holder, TimeSpan lease, CancellationToken cancellationToken)
+    private async Task<AgentRun> CreateAsync(AgentRun run, string? holder, TimeSpan lease, bool threadIsNew, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var partition = RunKeys.Partition(run.OwnerId, run.ThreadId);
@@ -100,7 +104,8 @@ public sealed partial class TableRunStore : IRunStore
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
-            var queue = await ReadQueueAsync(partition, cancellationToken).ConfigureAwait(false);
+            var guessed = attempt == 1 && threadIsNew;
+            var queue = guessed ? null : await ReadQueueAsync(partition, cancellationToken).ConfigureAwait(false);
             var now = Now();
             var createdAt = queue?.LastCreatedAt is { } last && last > now ? last : now;
             var created = template with { CreatedAt = createdAt, UpdatedAt = createdAt };
@@ -148,7 +153,10 @@ public sealed partial class TableRunStore : IRunStore
                     throw StoreFailures.Conflict(Kind, run.RunId, ex);
                 }
 
-                await BackoffAsync(attempt, run.RunId, ex, cancellationToken).ConfigureAwait(false);
+                if (!guessed)
+                {
+                    await BackoffAsync(attempt, run.RunId, ex, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -17,8 +17,8 @@ public abstract class DelegatingRunStore(IRunStore inner) : IRunStore
 
     public virtual Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default) => inner.CreateAsync(run, cancellationToken);
 
-    public virtual Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, CancellationToken cancellationToken = default)
-        => inner.CreateHeldAsync(run, executorId, lease, cancellationToken);
+    public virtual Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default)
+        => inner.CreateHeldAsync(run, executorId, lease, threadIsNew, cancellationToken);
 
     public virtual Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default)
         => inner.GetAsync(ownerId, threadId, runId, cancellationToken);

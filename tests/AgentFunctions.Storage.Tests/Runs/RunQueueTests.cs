@@ -82,6 +82,33 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     }
 
     [Fact]
+    public async Task CreateHeldAsync_ThreadWronglyGuessedNew_QueuesTheRunBehindTheActiveOne()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateAsync(NewRun(owner, thread));
+
+        var second = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease, threadIsNew: true);
+
+        Assert.Equal(RunStatus.Pending, second.Status);
+        Assert.Equal([first.RunId, second.RunId], await fixture.ReadQueueAsync(owner, thread));
+    }
+
+    [Fact]
+    public async Task CreateHeldAsync_ThreadRightlyGuessedNew_HoldsTheRunInOneRequest()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var requests = fixture.Requests.Count;
+
+        var run = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease, threadIsNew: true);
+
+        Assert.Equal(1, fixture.Requests.Count - requests);
+        Assert.Equal(RunStatus.Running, run.Status);
+        Assert.Equal([run.RunId], await fixture.ReadQueueAsync(owner, thread));
+    }
+
+    [Fact]
     public async Task TryAcquireAsync_RunBehindAnUnfinishedOne_ReturnsNull()
     {
         var owner = NewOwner();
