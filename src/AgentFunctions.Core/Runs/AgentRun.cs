@@ -87,6 +87,9 @@ public sealed record AgentRun
     public bool IsActive => Status is RunStatus.Pending or RunStatus.Running;
 }
 
+/// <summary>A run as it ended, and whether its thread still has active runs after it.</summary>
+public sealed record RunCompletion(AgentRun Run, bool ThreadHasActiveRuns);
+
 /// <summary>
 /// Runs, one partition per thread, with the thread's queue of active runs: at most one of them runs
 /// at a time, in the order they were created. Every read is scoped by owner and thread.
@@ -136,6 +139,12 @@ public interface IRunStore
 
     /// <summary>Ends a run this executor holds (or a pending run nobody holds) and takes it off its thread's queue, so the next run can start.</summary>
     Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends a run as <see cref="CompleteAsync"/> does, and says whether its thread still has active runs (the next one
+    /// starts), from the thread's queue as that same write left it: no read more to find out.
+    /// </summary>
+    Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Asks a run to stop: a running run gets <see cref="AgentRun.CancelRequested"/>; a pending run, which no

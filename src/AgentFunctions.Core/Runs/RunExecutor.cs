@@ -422,9 +422,8 @@ public sealed partial class RunExecutor
     // thread: the thread as the run last wrote it, when known: its status is written without reading it again.
     private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken, AgentThread? thread = null)
     {
-        var ended = await RetryAsync(ct => _runs.CompleteAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
-        var next = await RetryAsync(ct => _runs.GetActiveAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "find its thread's next run", cancellationToken).ConfigureAwait(false);
-        var threadStatus = next is not null ? ThreadStatus.Busy : status switch
+        var (ended, next) = await RetryAsync(ct => _runs.CompleteAndFindNextAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
+        var threadStatus = next ? ThreadStatus.Busy : status switch
         {
             RunStatus.Error or RunStatus.Timeout => ThreadStatus.Error,
             RunStatus.Interrupted when error is null && ended.CancelRequested is null && !cancelled => ThreadStatus.Interrupted,

@@ -295,6 +295,11 @@ public sealed partial class TableRunStore : IRunStore
     /// other ended run is a <see cref="StoreConflictException"/>. The lease is cleared, the cancel request kept.
     /// </remarks>
     public async Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
+        => (await CompleteAndFindNextAsync(run, status, errorMessage, cancellationToken).ConfigureAwait(false)).Run;
+
+    /// <inheritdoc/>
+    /// <remarks>As <see cref="CompleteAsync"/>; the thread's queue, read for the write, says whether runs are left in it.</remarks>
+    public async Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (status is RunStatus.Pending or RunStatus.Running)
@@ -313,7 +318,7 @@ public sealed partial class TableRunStore : IRunStore
             if (!stored.IsActive)
             {
                 return stored.Status == status && stored.Attempt == run.Attempt
-                    ? stored
+                    ? new RunCompletion(stored, queue is { Runs.Count: > 0 })
                     : throw new StoreConflictException($"The run '{run.RunId}' has already ended ({RunNames.Of(stored.Status)}).");
             }
 
@@ -325,7 +330,8 @@ public sealed partial class TableRunStore : IRunStore
             var completed = stored with { Status = status, Error = errorMessage, UpdatedAt = Now(), LeaseOwner = null, LeaseExpiresAt = null };
             try
             {
-                return await EndAsync(completed, entity!.ETag, partition, rowKey, queue, cancellationToken).ConfigureAwait(false);
+                var ended = await EndAsync(completed, entity!.ETag, partition, rowKey, queue, cancellationToken).ConfigureAwait(false);
+                return new RunCompletion(ended, queue is { Runs.Count: > 0 }); // the queue as the write left it
             }
             catch (RequestFailedException ex) when (IsLostRace(ex))
             {

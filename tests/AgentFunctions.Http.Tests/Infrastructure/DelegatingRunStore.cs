@@ -35,6 +35,9 @@ public abstract class DelegatingRunStore(IRunStore inner) : IRunStore
     public virtual Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
         => inner.CompleteAsync(run, status, errorMessage, cancellationToken);
 
+    public virtual Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
+        => inner.CompleteAndFindNextAsync(run, status, errorMessage, cancellationToken);
+
     public virtual Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default)
         => inner.RequestCancelAsync(ownerId, threadId, runId, action, cancellationToken);
 

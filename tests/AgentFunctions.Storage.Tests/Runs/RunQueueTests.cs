@@ -109,6 +109,36 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     }
 
     [Fact]
+    public async Task CompleteAndFindNextAsync_RunWithAnotherQueuedBehindIt_SaysTheThreadStillHasActiveRuns()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+        var second = await _store.CreateAsync(NewRun(owner, thread));
+
+        var (ended, more) = await _store.CompleteAndFindNextAsync(first, RunStatus.Success);
+
+        Assert.Equal(RunStatus.Success, ended.Status);
+        Assert.True(more);
+        Assert.Equal(second.RunId, (await _store.GetActiveAsync(owner, thread))?.RunId);
+    }
+
+    [Fact]
+    public async Task CompleteAndFindNextAsync_LastActiveRun_SaysTheThreadIsFree()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var run = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+
+        var (ended, more) = await _store.CompleteAndFindNextAsync(run, RunStatus.Success);
+        var (again, moreAgain) = await _store.CompleteAndFindNextAsync(run, RunStatus.Success);
+
+        Assert.Equal((RunStatus.Success, false), (ended.Status, more));
+        Assert.Equal((RunStatus.Success, false), (again.Status, moreAgain));
+        Assert.Null(await _store.GetActiveAsync(owner, thread));
+    }
+
+    [Fact]
     public async Task TryAcquireAsync_RunBehindAnUnfinishedOne_ReturnsNull()
     {
         var owner = NewOwner();
