@@ -128,6 +128,9 @@ public sealed class RunThroughOutageTests(FaultsFixture fixture) : IAsyncLifetim
 
         public Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default) => inner.CreateAsync(run, cancellationToken);
 
+        public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default)
+            => inner.CreateHeldAsync(run, executorId, lease, threadIsNew, cancellationToken);
+
         public async Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default)
         {
             ThrowWhenFailing();
@@ -148,13 +151,14 @@ public sealed class RunThroughOutageTests(FaultsFixture fixture) : IAsyncLifetim
 
         public async Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
         {
-            if (Interlocked.Decrement(ref _failCompletions) >= 0)
-            {
-                throw new StorageUnavailableException("Storage is away (simulated).");
-            }
-
-            Interlocked.Exchange(ref _failCompletions, 0);
+            ThrowWhenCompletionFails();
             return await inner.CompleteAsync(run, status, errorMessage, cancellationToken);
+        }
+
+        public async Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
+        {
+            ThrowWhenCompletionFails();
+            return await inner.CompleteAndFindNextAsync(run, status, errorMessage, cancellationToken);
         }
 
         public Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default)
@@ -165,6 +169,16 @@ public sealed class RunThroughOutageTests(FaultsFixture fixture) : IAsyncLifetim
 
         public Task<bool> DeleteAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default)
             => inner.DeleteAsync(ownerId, threadId, runId, cancellationToken);
+
+        private void ThrowWhenCompletionFails()
+        {
+            if (Interlocked.Decrement(ref _failCompletions) >= 0)
+            {
+                throw new StorageUnavailableException("Storage is away (simulated).");
+            }
+
+            Interlocked.Exchange(ref _failCompletions, 0);
+        }
 
         private void ThrowWhenFailing()
         {

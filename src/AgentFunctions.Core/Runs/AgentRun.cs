@@ -87,6 +87,9 @@ public sealed record AgentRun
     public bool IsActive => Status is RunStatus.Pending or RunStatus.Running;
 }
 
+/// <summary>A run as it ended, and whether its thread still has active runs after it.</summary>
+public sealed record RunCompletion(AgentRun Run, bool ThreadHasActiveRuns);
+
 /// <summary>
 /// Runs, one partition per thread, with the thread's queue of active runs: at most one of them runs
 /// at a time, in the order they were created. Every read is scoped by owner and thread.
@@ -102,6 +105,17 @@ public interface IRunStore
     /// from <see cref="RunIds.New"/>.
     /// </summary>
     Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates a run as <see cref="CreateAsync"/> does, for <paramref name="executorId"/> to execute at once: when it is
+    /// first in its thread's queue (no other run is active, or left active by its multitask strategy), it is taken in the
+    /// same write, as <see cref="TryAcquireAsync"/> would take it (running, under a lease of <paramref name="lease"/>,
+    /// attempt 1), so the executor need not take it again. Otherwise it is created pending, to be taken in its turn.
+    /// <paramref name="threadIsNew"/> is the caller's guess that the thread has never had a run (it has not been written
+    /// since it was created): the store may then write without first reading the thread's queue. A wrong guess costs a
+    /// request more, never a run: the write is conditional on the queue it assumed.
+    /// </summary>
+    Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default);
 
     /// <summary>A run, or null when the thread has no such run.</summary>
     Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default);
@@ -125,6 +139,12 @@ public interface IRunStore
 
     /// <summary>Ends a run this executor holds (or a pending run nobody holds) and takes it off its thread's queue, so the next run can start.</summary>
     Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends a run as <see cref="CompleteAsync"/> does, and says whether its thread still has active runs (the next one
+    /// starts), from the thread's queue as that same write left it: no read more to find out.
+    /// </summary>
+    Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Asks a run to stop: a running run gets <see cref="AgentRun.CancelRequested"/>; a pending run, which no

@@ -96,6 +96,9 @@ public sealed partial class RunExecutor
     /// <summary>This executor's name on the runs it holds.</summary>
     public string ExecutorId { get; }
 
+    /// <summary>How long a run stays held by this executor without a renewal (<see cref="RunExecutorOptions.LeaseDuration"/>): the lease of a run created held (<see cref="IRunStore.CreateHeldAsync"/>).</summary>
+    public TimeSpan LeaseDuration => _options.LeaseDuration;
+
     /// <summary>Told when each run this executor ends has reached its final status (compaction's trigger); null for none.</summary>
     public IRunCompletionObserver? CompletionObserver { get; init; }
 
@@ -110,15 +113,19 @@ public sealed partial class RunExecutor
     /// otherwise the log is written only from the moment a consumer falls behind the events held in memory.
     /// </param>
     /// <param name="queuedBy">The span that queued a background run: the run's span links to it.</param>
-    public RunHandle Start(AgentRun run, bool persistEvents, ActivityContext queuedBy = default)
+    /// <param name="thread">
+    /// The run's thread as its creator last read it (with its ETag), when known: the write that marks it busy is
+    /// conditional on it, without reading it again. Null: the thread is read.
+    /// </param>
+    public RunHandle Start(AgentRun run, bool persistEvents, ActivityContext queuedBy = default, AgentThread? thread = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var handle = new RunHandle(run.RunId, new LiveRunEvents(_options.LiveEventBufferBytes), _eventLog, _time, _logger);
-        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, queuedBy));
+        handle.Completion = Task.Run(() => ExecuteAsync(run, persistEvents, handle, queuedBy, thread));
         return handle;
     }
 
-    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ActivityContext queuedBy)
+    private async Task<AgentRun?> ExecuteAsync(AgentRun run, bool persistEvents, RunHandle handle, ActivityContext queuedBy, AgentThread? thread)
     {
         using var telemetry = RunTelemetry.Start(run, queuedBy);
         var stop = handle.Stop;
@@ -136,7 +143,7 @@ public sealed partial class RunExecutor
             }
 
             telemetry.Held(held);
-            var ended = await RunHeldAsync(held, persistEvents, handle, stop, telemetry).ConfigureAwait(false);
+            var ended = await RunHeldAsync(held, persistEvents, handle, stop, telemetry, thread).ConfigureAwait(false);
             telemetry.Ended(ended.Status);
             return ended;
         }
@@ -165,14 +172,23 @@ public sealed partial class RunExecutor
     }
 
     private async Task<AgentRun> RunHeldAsync(
-        AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry)
+        AgentRun held, bool persistEvents, RunHandle handle, CancellationTokenSource stop, RunTelemetry telemetry, AgentThread? thread)
     {
         var options = RunOptions.Parse(held.Kwargs);
         var (graph, settings) = await RetryAsync(ct => SettingsAsync(held, options, ct), held.RunId, "read its assistant", stop.Token).ConfigureAwait(false);
         var resume = held.Attempt > 1 ? await RetryAsync(ct => ResumeAsync(held, persistEvents, ct), held.RunId, "find where it stopped", stop.Token).ConfigureAwait(false) : null;
-        var startCheckpoint = resume is not null ? resume.StartCheckpoint : options.CheckpointId
-            ?? (await RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token).ConfigureAwait(false))?.CheckpointId;
-        await RetryAsync(async ct => { await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, ThreadStatus.Busy, ct).ConfigureAwait(false); return true; }, held.RunId, "mark its thread busy", stop.Token).ConfigureAwait(false);
+
+        // While the run's first event goes out: the thread's latest checkpoint is read (the graph starts from it, a
+        // rollback returns to it), and the thread is marked busy and labelled with the run's graph and assistant, in one
+        // write. The mark is awaited before the run's second event, and always before its end is recorded.
+        var latest = resume is null && options.CheckpointId is null
+            ? RetryAsync(ct => _checkpoints.GetLatestAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "read its thread's state", stop.Token)
+            : null;
+        var marking = RetryAsync(
+            ct => _threads.StartRunAsync(held.OwnerId, held.ThreadId, graph.Id, held.AssistantId, held.Attempt == 1 ? thread : null, ct),
+            held.RunId,
+            "mark its thread busy",
+            stop.Token);
         LogRunStarted(_logger, held.RunId, held.ThreadId, held.Attempt);
         if (resume is not null)
         {
@@ -194,6 +210,7 @@ public sealed partial class RunExecutor
             Goto = inputApplied ? null : options.Goto,
             CheckpointId = inputApplied ? null : options.CheckpointId,
             FirstEventSequence = resume?.FirstEventSequence ?? 0,
+            LatestCheckpoint = latest,
             Settings = settings,
             StreamModes = options.StreamModes.ToHashSet(),
             InterruptBefore = options.InterruptBefore,
@@ -203,6 +220,7 @@ public sealed partial class RunExecutor
         });
 
         var watch = WatchAsync(held, handle, stop);
+        var markingSeen = false;
         var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger, this);
         try
         {
@@ -215,6 +233,12 @@ public sealed partial class RunExecutor
                     // A consumer fell behind what is held in memory: it reads on from the log, written from its next event on.
                     LogPersistingForSlowConsumer(_logger, held.RunId, fellBehind[0].Sequence);
                     await log.StartAsync(fellBehind).ConfigureAwait(false);
+                }
+
+                if (!markingSeen)
+                {
+                    await marking.ConfigureAwait(false);
+                    markingSeen = true;
                 }
             }
         }
@@ -230,9 +254,19 @@ public sealed partial class RunExecutor
             await watch.ConfigureAwait(false);
         }
 
+        // The busy mark is written (or given up, when the run was stopped first) before the run's end writes the thread's status.
+        await WhenStoppedOrDoneAsync(marking, stop).ConfigureAwait(false);
+        await WhenStoppedOrDoneAsync(latest, stop).ConfigureAwait(false);
+        var marked = marking.IsCompletedSuccessfully ? marking.Result : null;
+        var startCheckpoint = resume is not null ? resume.StartCheckpoint
+            : options.CheckpointId is { } from ? from
+            : latest!.IsCompletedSuccessfully ? latest.Result?.CheckpointId
+            : null;
         try
         {
-            return await EndHeldAsync(held, execution, handle, startCheckpoint).ConfigureAwait(false);
+            // A rollback returns to where the run started; a run that never learnt its thread's latest checkpoint wrote none.
+            var rollbackTo = startCheckpoint is not null || latest is null || latest.IsCompletedSuccessfully ? new RollbackPoint(startCheckpoint) : null;
+            return await EndHeldAsync(held, execution, handle, rollbackTo, marked).ConfigureAwait(false);
         }
         finally
         {
@@ -249,7 +283,27 @@ public sealed partial class RunExecutor
         }
     }
 
-    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, string? startCheckpoint)
+    /// <summary>Awaits a task the run started, unless it was cancelled because the run was stopped; other failures are thrown.</summary>
+    private static async Task WhenStoppedOrDoneAsync(Task? task, CancellationTokenSource stop)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Where a rollback of the run returns to: after <see cref="CheckpointId"/> (null: the thread had none).</summary>
+    private sealed record RollbackPoint(string? CheckpointId);
+
+    private async Task<AgentRun> EndHeldAsync(AgentRun held, RunExecution execution, RunHandle handle, RollbackPoint? rollbackTo, AgentThread? thread)
     {
         var outcome = execution.HasEnded ? execution.Outcome : new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
         if (outcome.Exception is { } failure)
@@ -258,14 +312,14 @@ public sealed partial class RunExecutor
         }
 
         var cancel = handle.EventsEnded();
-        if (cancel == CancelAction.Rollback)
+        if (cancel == CancelAction.Rollback && rollbackTo is not null)
         {
-            var removed = await RetryAsync(ct => _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, startCheckpoint, ct), held.RunId, "roll back", CancellationToken.None).ConfigureAwait(false);
+            var removed = await RetryAsync(ct => _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, rollbackTo.CheckpointId, ct), held.RunId, "roll back", CancellationToken.None).ConfigureAwait(false);
             LogRolledBack(_logger, held.RunId, removed);
         }
 
         var status = cancel is not null ? RunStatus.Interrupted : outcome.Status;
-        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None).ConfigureAwait(false);
+        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None, thread).ConfigureAwait(false);
         if (cancel == CancelAction.Rollback)
         {
             await RetryAsync(ct => _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, ct), held.RunId, "delete the rolled-back run", CancellationToken.None).ConfigureAwait(false);
@@ -278,6 +332,11 @@ public sealed partial class RunExecutor
     /// <summary>Waits for the run's turn and takes it; null when it is not this executor's to run.</summary>
     private async Task<AgentRun?> AcquireAsync(AgentRun run, CancellationToken cancellationToken)
     {
+        if (run is { Status: RunStatus.Running, Attempt: 1 } && run.LeaseOwner == ExecutorId && run.ETag != default)
+        {
+            return run; // created held for this executor (IRunStore.CreateHeldAsync): taken already
+        }
+
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
@@ -360,17 +419,17 @@ public sealed partial class RunExecutor
     }
 
     // cancelled: the run was stopped here (a consumer went away), not at an interrupt, so the thread is left idle, not interrupted.
-    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken)
+    // thread: the thread as the run last wrote it, when known: its status is written without reading it again.
+    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken, AgentThread? thread = null)
     {
-        var ended = await RetryAsync(ct => _runs.CompleteAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
-        var next = await RetryAsync(ct => _runs.GetActiveAsync(held.OwnerId, held.ThreadId, ct), held.RunId, "find its thread's next run", cancellationToken).ConfigureAwait(false);
-        var threadStatus = next is not null ? ThreadStatus.Busy : status switch
+        var (ended, next) = await RetryAsync(ct => _runs.CompleteAndFindNextAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
+        var threadStatus = next ? ThreadStatus.Busy : status switch
         {
             RunStatus.Error or RunStatus.Timeout => ThreadStatus.Error,
             RunStatus.Interrupted when error is null && ended.CancelRequested is null && !cancelled => ThreadStatus.Interrupted,
             _ => ThreadStatus.Idle,
         };
-        await RetryAsync(async ct => { await _threads.SetStatusAsync(held.OwnerId, held.ThreadId, threadStatus, ct).ConfigureAwait(false); return true; }, held.RunId, "record its thread's status", cancellationToken).ConfigureAwait(false);
+        await RetryAsync(ct => _threads.ChangeAsync(held.OwnerId, held.ThreadId, t => t.Status == threadStatus ? null : t with { Status = threadStatus }, thread, ct), held.RunId, "record its thread's status", cancellationToken).ConfigureAwait(false);
         await NotifyEndedAsync(ended).ConfigureAwait(false);
         return ended;
     }

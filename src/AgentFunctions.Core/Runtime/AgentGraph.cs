@@ -170,7 +170,9 @@ public sealed class AgentGraph : IAgentGraph
         var start = request.CheckpointId is { } from
             ? await _checkpoints.GetAsync(request.OwnerId, request.ThreadId, from, cancellationToken).ConfigureAwait(false)
                 ?? throw new CheckpointNotFoundException($"Thread '{request.ThreadId}' has no checkpoint '{from}'.")
-            : await _checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
+            : request.LatestCheckpoint is { } latest
+                ? await latest.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await _checkpoints.GetLatestAsync(request.OwnerId, request.ThreadId, cancellationToken).ConfigureAwait(false);
 
         var cursor = new Cursor(start, request.CheckpointId is not null);
         if (request.Input is null && request.Goto is { } jump)

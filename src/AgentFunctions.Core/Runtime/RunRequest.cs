@@ -80,6 +80,13 @@ public sealed record RunRequest
     /// <summary>Start from this checkpoint instead of the latest (time travel: the run forks from it).</summary>
     public string? CheckpointId { get; init; }
 
+    /// <summary>
+    /// The thread's latest checkpoint as the executor reads it (a rollback returns to it), while the run's first event
+    /// goes out: the graph starts from it instead of reading it again. Null: the graph reads it (or
+    /// <see cref="CheckpointId"/>'s) itself.
+    /// </summary>
+    public Task<Checkpoints.Checkpoint?>? LatestCheckpoint { get; init; }
+
     public AssistantSettings Settings { get; init; } = AssistantSettings.Default;
 
     public IReadOnlySet<StreamMode> StreamModes { get; init; } = new HashSet<StreamMode> { StreamMode.Values };

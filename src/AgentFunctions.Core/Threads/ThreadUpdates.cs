@@ -18,6 +18,26 @@ public static class ThreadUpdates
     public static Task LabelAsync(this IThreadStore threads, string ownerId, string threadId, string graphId, string assistantId, CancellationToken cancellationToken = default)
         => threads.ChangeAsync(ownerId, threadId, thread => Labelled(thread.Metadata, graphId, assistantId) is { } metadata ? thread with { Metadata = metadata } : null, cancellationToken);
 
+    /// <summary>
+    /// Marks the thread busy for a run that starts on it and labels it with the run's graph and assistant (see
+    /// <see cref="LabelAsync"/>), in one write. <paramref name="known"/> is the thread as last read (with its ETag): the
+    /// write is conditional on it, without reading the thread again; a thread changed since is read again.
+    /// </summary>
+    /// <returns>The thread as written (null when it is gone, or kept changing), for the run's end to write without reading it again.</returns>
+    public static Task<AgentThread?> StartRunAsync(
+        this IThreadStore threads, string ownerId, string threadId, string graphId, string assistantId, AgentThread? known, CancellationToken cancellationToken = default)
+        => threads.ChangeAsync(
+            ownerId,
+            threadId,
+            thread => (Labelled(thread.Metadata, graphId, assistantId), thread.Status) switch
+            {
+                (null, ThreadStatus.Busy) => null,
+                (null, _) => thread with { Status = ThreadStatus.Busy },
+                ({ } metadata, _) => thread with { Status = ThreadStatus.Busy, Metadata = metadata },
+            },
+            known,
+            cancellationToken);
+
     /// <summary>Whether the thread's metadata already names the graph and assistant (<see cref="LabelAsync"/> would change nothing).</summary>
     public static bool IsLabelled(AgentThread thread, string graphId, string assistantId)
     {
@@ -29,28 +49,50 @@ public static class ThreadUpdates
     /// Applies <paramref name="change"/> (null: nothing to change) conditionally on the version read: a thread changed
     /// meanwhile is read again, up to five times. A thread that is gone is left alone.
     /// </summary>
-    public static async Task ChangeAsync(this IThreadStore threads, string ownerId, string threadId, Func<AgentThread, AgentThread?> change, CancellationToken cancellationToken = default)
+    public static Task ChangeAsync(this IThreadStore threads, string ownerId, string threadId, Func<AgentThread, AgentThread?> change, CancellationToken cancellationToken = default)
+        => threads.ChangeAsync(ownerId, threadId, change, known: null, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> as <see cref="ChangeAsync(IThreadStore, string, string, Func{AgentThread, AgentThread?}, CancellationToken)"/>
+    /// does, to <paramref name="known"/> first when given (the thread as last read, with its ETag): when it is still the
+    /// stored version, the thread is written without being read again.
+    /// </summary>
+    /// <returns>The thread as written, or as read when there was nothing to change; null when it is gone, or kept changing.</returns>
+    public static async Task<AgentThread?> ChangeAsync(
+        this IThreadStore threads, string ownerId, string threadId, Func<AgentThread, AgentThread?> change, AgentThread? known, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(threads);
         ArgumentNullException.ThrowIfNull(change);
+        if (known is not null && (known.OwnerId != ownerId || known.ThreadId != threadId || known.ETag == default))
+        {
+            known = null;
+        }
+
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var thread = await threads.GetAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
+            var fromKnown = attempt == 0 && known is not null;
+            var thread = fromKnown ? known : await threads.GetAsync(ownerId, threadId, cancellationToken).ConfigureAwait(false);
             if (thread is null || change(thread) is not { } changed)
             {
-                return;
+                if (fromKnown)
+                {
+                    continue; // nothing to change on the version last read: whether that holds for the stored one is read
+                }
+
+                return thread;
             }
 
             try
             {
-                await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false);
-                return;
+                return await threads.UpdateAsync(changed, thread.ETag, cancellationToken).ConfigureAwait(false);
             }
             catch (StoreConflictException)
             {
                 // Changed meanwhile: read again.
             }
         }
+
+        return null;
     }
 
     private static JsonElement? Labelled(JsonElement metadata, string graphId, string assistantId)

@@ -38,7 +38,7 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, request) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
+        var (run, request, _) = await CreateRunAsync(context, s, threadId, background: true).ConfigureAwait(false);
         await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
         SetLocation(context.Response, run, stream: false);
         return Results.Json(RunJson.Run(run));
@@ -53,7 +53,7 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
+        var (run, request, _) = await CreateRunAsync(context, s, threadId: null, background: true).ConfigureAwait(false);
         await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
         SetLocation(context.Response, run, stream: false);
         return Results.Json(RunJson.Run(run));
@@ -96,7 +96,7 @@ public static partial class RunHandlers
         var runs = new List<AgentRun>(items.Count);
         foreach (var item in items)
         {
-            var (run, request) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
+            var (run, request, _) = await CreateRunAsync(context, s, threadId: null, background: true, item).ConfigureAwait(false);
             await QueueAsync(s, run, request.Options.Delay).ConfigureAwait(false);
             runs.Add(run);
         }
@@ -134,8 +134,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, request) = await CreateRunAsync(context, s, threadId, background: false).ConfigureAwait(false);
-        await StreamRunAsync(context, s, run, request, temporaryThread: false).ConfigureAwait(false);
+        var (run, request, thread) = await CreateRunAsync(context, s, threadId, background: false).ConfigureAwait(false);
+        await StreamRunAsync(context, s, run, request, thread, temporaryThread: false).ConfigureAwait(false);
         return Results.Empty;
     }
 
@@ -144,8 +144,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: false).ConfigureAwait(false);
-        await StreamRunAsync(context, s, run, request, temporaryThread: !request.KeepThread).ConfigureAwait(false);
+        var (run, request, thread) = await CreateRunAsync(context, s, threadId: null, background: false).ConfigureAwait(false);
+        await StreamRunAsync(context, s, run, request, thread, temporaryThread: !request.KeepThread).ConfigureAwait(false);
         return Results.Empty;
     }
 
@@ -154,8 +154,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, request) = await CreateRunAsync(context, s, threadId, background: false).ConfigureAwait(false);
-        return await WaitRunAsync(context, s, run, request, temporaryThread: false).ConfigureAwait(false);
+        var (run, request, thread) = await CreateRunAsync(context, s, threadId, background: false).ConfigureAwait(false);
+        return await WaitRunAsync(context, s, run, request, thread, temporaryThread: false).ConfigureAwait(false);
     }
 
     /// <summary><c>POST /runs/wait</c>: a waited run on a temporary thread.</summary>
@@ -163,8 +163,8 @@ public static partial class RunHandlers
     {
         ArgumentNullException.ThrowIfNull(context);
         var s = RunServices.From(context);
-        var (run, request) = await CreateRunAsync(context, s, threadId: null, background: false).ConfigureAwait(false);
-        return await WaitRunAsync(context, s, run, request, temporaryThread: !request.KeepThread).ConfigureAwait(false);
+        var (run, request, thread) = await CreateRunAsync(context, s, threadId: null, background: false).ConfigureAwait(false);
+        return await WaitRunAsync(context, s, run, request, thread, temporaryThread: !request.KeepThread).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /threads/{thread_id}/runs?limit&amp;offset&amp;status</c>: the thread's runs, newest first.</summary>
@@ -374,10 +374,10 @@ public static partial class RunHandlers
         return Results.Empty;
     }
 
-    private static async Task StreamRunAsync(HttpContext context, RunServices s, AgentRun run, RunCreateRequest request, bool temporaryThread)
+    private static async Task StreamRunAsync(HttpContext context, RunServices s, AgentRun run, RunCreateRequest request, AgentThread? thread, bool temporaryThread)
     {
         var aborted = context.RequestAborted;
-        var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
+        var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable, thread: thread);
         var disconnected = false;
         SetLocation(context.Response, run, stream: true);
         using (var live = s.Lifecycle.Live.Register(handle))
@@ -396,10 +396,10 @@ public static partial class RunHandlers
         await AfterRunAsync(s, run, request, handle, disconnected, temporaryThread).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> WaitRunAsync(HttpContext context, RunServices s, AgentRun run, RunCreateRequest request, bool temporaryThread)
+    private static async Task<IResult> WaitRunAsync(HttpContext context, RunServices s, AgentRun run, RunCreateRequest request, AgentThread? thread, bool temporaryThread)
     {
         var aborted = context.RequestAborted;
-        var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable);
+        var handle = s.Executor.Start(run, persistEvents: request.Options.StreamResumable, thread: thread);
         RunEvent? error = null;
         var disconnected = false;
         using (var live = s.Lifecycle.Live.Register(handle))
@@ -477,8 +477,12 @@ public static partial class RunHandlers
         }
     }
 
-    /// <summary>Checks the request, finds the assistant and the thread (creating it when asked, or a temporary one), and creates the run.</summary>
-    private static async Task<(AgentRun Run, RunCreateRequest Request)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background, JsonElement? givenBody = null)
+    /// <summary>
+    /// Checks the request, finds the assistant and the thread (creating it when asked, or a temporary one), and creates
+    /// the run. Returns the thread as read or created (null when another request created it), for a run executed here
+    /// to mark it busy without reading it again.
+    /// </summary>
+    private static async Task<(AgentRun Run, RunCreateRequest Request, AgentThread? Thread)> CreateRunAsync(HttpContext context, RunServices s, string? threadId, bool background, JsonElement? givenBody = null)
     {
         var owner = context.GetCaller().OwnerId;
         var cancellationToken = context.RequestAborted;
@@ -511,27 +515,26 @@ public static partial class RunHandlers
 
         // The run's config picks among its graph's models and tools, as an assistant's does (422 naming the unknown one).
         await ConfigChoices.CheckAsync(s.Assistants.Graphs, assistant.GraphId, request.Options.Config, "$.config", cancellationToken).ConfigureAwait(false);
-        var label = false;
+        AgentThread? thread;
         if (threadId is null)
         {
             // A background run's temporary thread outlives the request; retention deletes it after the run (see CreateStatelessAsync).
             threadId = ResourceIds.New();
             var expiresAt = background && !request.KeepThread ? context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() + StatelessThreadGrace : (DateTimeOffset?)null;
-            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken, expiresAt).ConfigureAwait(false);
+            thread = await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken, expiresAt).ConfigureAwait(false);
         }
-        else if (await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false) is not { } thread)
+        else if ((thread = await s.Threads.GetAsync(owner, threadId, cancellationToken).ConfigureAwait(false)) is null)
         {
             if (!request.CreateThread)
             {
                 throw NoThread();
             }
 
-            await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
+            thread = await CreateThreadAsync(s, owner, threadId, assistant, cancellationToken).ConfigureAwait(false);
         }
-        else
-        {
-            label = !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
-        }
+
+        // A run executed here labels its thread when it marks it busy, in one write; a queued run's thread is labelled now.
+        var label = background && thread is not null && !ThreadUpdates.IsLabelled(thread, assistant.GraphId, assistant.AssistantId);
 
         if (request.Options.Resume is { } resume)
         {
@@ -540,26 +543,31 @@ public static partial class RunHandlers
 
         try
         {
-            var run = await s.Runs.CreateAsync(
-                new AgentRun
-                {
-                    RunId = RunIds.New(),
-                    OwnerId = owner,
-                    ThreadId = threadId,
-                    AssistantId = assistant.AssistantId,
-                    MultitaskStrategy = request.Options.MultitaskStrategy,
-                    Kwargs = request.Options.ToJson(),
-                    Metadata = request.Metadata,
-                    InRequest = !background,
-                },
-                cancellationToken).ConfigureAwait(false);
+            var created = new AgentRun
+            {
+                RunId = RunIds.New(),
+                OwnerId = owner,
+                ThreadId = threadId,
+                AssistantId = assistant.AssistantId,
+                MultitaskStrategy = request.Options.MultitaskStrategy,
+                Kwargs = request.Options.ToJson(),
+                Metadata = request.Metadata,
+                InRequest = !background,
+            };
+
+            // A run executed in this request is taken by this instance's executor in the write that creates it, when its
+            // turn is at once; on a thread never written since it was created (no run yet, as a guess), without reading its queue first.
+            var threadIsNew = thread is not null && thread.UpdatedAt == thread.CreatedAt;
+            var run = background
+                ? await s.Runs.CreateAsync(created, cancellationToken).ConfigureAwait(false)
+                : await s.Runs.CreateHeldAsync(created, s.Executor.ExecutorId, s.Executor.LeaseDuration, threadIsNew, cancellationToken).ConfigureAwait(false);
             if (label)
             {
                 // As on LangGraph, a run labels its thread with the graph and assistant, so clients find the thread by them.
                 await s.Threads.LabelAsync(owner, threadId, assistant.GraphId, assistant.AssistantId, CancellationToken.None).ConfigureAwait(false);
             }
 
-            return (run, request);
+            return (run, request, thread);
         }
         catch (StoreConflictException e)
         {
@@ -568,7 +576,7 @@ public static partial class RunHandlers
         }
     }
 
-    private static async Task CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken, DateTimeOffset? expiresAt = null)
+    private static async Task<AgentThread?> CreateThreadAsync(RunServices s, string owner, string threadId, Assistant assistant, CancellationToken cancellationToken, DateTimeOffset? expiresAt = null)
     {
         var metadata = WireJson.Build(w =>
         {
@@ -579,11 +587,12 @@ public static partial class RunHandlers
         });
         try
         {
-            await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata, ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
+            return await s.Threads.CreateAsync(new AgentThread { ThreadId = threadId, OwnerId = owner, Metadata = metadata, ExpiresAt = expiresAt }, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreConflictException)
         {
             // Created by another request meanwhile: it exists, which is what was asked.
+            return null;
         }
     }
 

@@ -65,7 +65,23 @@ public sealed partial class TableRunStore : IRunStore
     /// request of <paramref name="run"/> are ignored: a new run is pending. Its creation time is the
     /// store's clock, but never earlier than that of the run queued before it.
     /// </remarks>
-    public async Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default)
+    public Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default)
+        => CreateAsync(run, holder: null, default, threadIsNew: false, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// As <see cref="CreateAsync(AgentRun, CancellationToken)"/>; a run taken at once has its lease from the store's clock.
+    /// On a thread guessed new, the first write adds the queue row (with the run first in it) without reading it: when
+    /// the row exists after all, the write fails as a whole and is made again from the row as read.
+    /// </remarks>
+    public Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(executorId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        return CreateAsync(run, executorId, lease, threadIsNew, cancellationToken);
+    }
+
+    private async Task<AgentRun> CreateAsync(AgentRun run, string? holder, TimeSpan lease, bool threadIsNew, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var partition = RunKeys.Partition(run.OwnerId, run.ThreadId);
@@ -88,11 +104,12 @@ public sealed partial class TableRunStore : IRunStore
         await _creation.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
-            var queue = await ReadQueueAsync(partition, cancellationToken).ConfigureAwait(false);
+            var guessed = attempt == 1 && threadIsNew;
+            var queue = guessed ? null : await ReadQueueAsync(partition, cancellationToken).ConfigureAwait(false);
             var now = Now();
             var createdAt = queue?.LastCreatedAt is { } last && last > now ? last : now;
             var created = template with { CreatedAt = createdAt, UpdatedAt = createdAt };
-            var actions = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, RunEntity.From(created, partition, rowKey)) };
+            var actions = new List<TableTransactionAction>();
 
             var active = queue?.Runs ?? [];
             var next = new List<string>(active);
@@ -114,7 +131,14 @@ public sealed partial class TableRunStore : IRunStore
                 throw new StoreConflictException($"Thread '{run.ThreadId}' already has {next.Count} active runs, the most it may have.");
             }
 
+            if (holder is not null && next.Count == 0)
+            {
+                // First in the queue at once: taken in the same write, as TryAcquireAsync takes it.
+                created = created with { Status = RunStatus.Running, LeaseOwner = holder, LeaseExpiresAt = now + lease, Attempt = 1 };
+            }
+
             next.Add(run.RunId);
+            actions.Insert(0, TableRows.Action(TableTransactionActionType.Add, RunEntity.From(created, partition, rowKey)));
             actions.Add(QueueAction(partition, queue, next, createdAt));
             try
             {
@@ -129,7 +153,10 @@ public sealed partial class TableRunStore : IRunStore
                     throw StoreFailures.Conflict(Kind, run.RunId, ex);
                 }
 
-                await BackoffAsync(attempt, run.RunId, ex, cancellationToken).ConfigureAwait(false);
+                if (!guessed)
+                {
+                    await BackoffAsync(attempt, run.RunId, ex, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -268,6 +295,11 @@ public sealed partial class TableRunStore : IRunStore
     /// other ended run is a <see cref="StoreConflictException"/>. The lease is cleared, the cancel request kept.
     /// </remarks>
     public async Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
+        => (await CompleteAndFindNextAsync(run, status, errorMessage, cancellationToken).ConfigureAwait(false)).Run;
+
+    /// <inheritdoc/>
+    /// <remarks>As <see cref="CompleteAsync"/>; the thread's queue, read for the write, says whether runs are left in it.</remarks>
+    public async Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (status is RunStatus.Pending or RunStatus.Running)
@@ -286,7 +318,7 @@ public sealed partial class TableRunStore : IRunStore
             if (!stored.IsActive)
             {
                 return stored.Status == status && stored.Attempt == run.Attempt
-                    ? stored
+                    ? new RunCompletion(stored, queue is { Runs.Count: > 0 })
                     : throw new StoreConflictException($"The run '{run.RunId}' has already ended ({RunNames.Of(stored.Status)}).");
             }
 
@@ -298,7 +330,8 @@ public sealed partial class TableRunStore : IRunStore
             var completed = stored with { Status = status, Error = errorMessage, UpdatedAt = Now(), LeaseOwner = null, LeaseExpiresAt = null };
             try
             {
-                return await EndAsync(completed, entity!.ETag, partition, rowKey, queue, cancellationToken).ConfigureAwait(false);
+                var ended = await EndAsync(completed, entity!.ETag, partition, rowKey, queue, cancellationToken).ConfigureAwait(false);
+                return new RunCompletion(ended, queue is { Runs.Count: > 0 }); // the queue as the write left it
             }
             catch (RequestFailedException ex) when (IsLostRace(ex))
             {

@@ -17,6 +17,9 @@ public abstract class DelegatingRunStore(IRunStore inner) : IRunStore
 
     public virtual Task<AgentRun> CreateAsync(AgentRun run, CancellationToken cancellationToken = default) => inner.CreateAsync(run, cancellationToken);
 
+    public virtual Task<AgentRun> CreateHeldAsync(AgentRun run, string executorId, TimeSpan lease, bool threadIsNew = false, CancellationToken cancellationToken = default)
+        => inner.CreateHeldAsync(run, executorId, lease, threadIsNew, cancellationToken);
+
     public virtual Task<AgentRun?> GetAsync(string ownerId, string threadId, string runId, CancellationToken cancellationToken = default)
         => inner.GetAsync(ownerId, threadId, runId, cancellationToken);
 
@@ -31,6 +34,9 @@ public abstract class DelegatingRunStore(IRunStore inner) : IRunStore
 
     public virtual Task<AgentRun> CompleteAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
         => inner.CompleteAsync(run, status, errorMessage, cancellationToken);
+
+    public virtual Task<RunCompletion> CompleteAndFindNextAsync(AgentRun run, RunStatus status, string? errorMessage = null, CancellationToken cancellationToken = default)
+        => inner.CompleteAndFindNextAsync(run, status, errorMessage, cancellationToken);
 
     public virtual Task<AgentRun?> RequestCancelAsync(string ownerId, string threadId, string runId, CancelAction action, CancellationToken cancellationToken = default)
         => inner.RequestCancelAsync(ownerId, threadId, runId, action, cancellationToken);

@@ -67,6 +67,21 @@ public class RunControlTests(ServerFixture server) : IClassFixture<ServerFixture
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Stream_OnAnUnlabelledThread_TheThreadIsBusyAndLabelledWhileTheRunRuns()
+    {
+        var threadId = await _api.NewThreadAsync();
+
+        using var response = await _api.PostStreamAsync($"/threads/{threadId}/runs/stream", Body(Slow));
+        await WaitUntilAsync(async () => (await _api.Threads.GetAsync(Owner, threadId))!.Status == ThreadStatus.Busy, "the thread is busy");
+
+        var thread = (await _api.Threads.GetAsync(Owner, threadId))!;
+        Assert.Equal("agent", thread.Metadata.GetProperty("graph_id").GetString());
+        Assert.True(thread.Metadata.TryGetProperty("assistant_id", out _));
+        var runId = (await _api.Runs.GetActiveAsync(Owner, threadId))!.RunId;
+        await CancelAsync(threadId, runId);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Delete_ActiveRun_Conflict()
     {
         var (threadId, runId) = await StartSlowRunAsync();

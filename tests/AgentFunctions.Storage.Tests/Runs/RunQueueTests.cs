@@ -53,6 +53,92 @@ public class RunQueueTests(RunStoreFixture fixture) : IClassFixture<RunStoreFixt
     }
 
     [Fact]
+    public async Task CreateHeldAsync_FreeThread_CreatesTheRunHeldByTheExecutor()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+
+        var run = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+
+        var stored = await _store.GetAsync(owner, thread, run.RunId);
+        Assert.Equal((RunStatus.Running, "executor-a", 1), (run.Status, run.LeaseOwner, run.Attempt));
+        Assert.Equal((RunStatus.Running, "executor-a", 1, run.ETag), (stored?.Status, stored?.LeaseOwner, stored?.Attempt, stored?.ETag));
+        Assert.Equal([run.RunId], await fixture.ReadQueueAsync(owner, thread));
+        Assert.Null(await _store.TryAcquireAsync(owner, thread, run.RunId, "executor-b", Lease));
+    }
+
+    [Fact]
+    public async Task CreateHeldAsync_BehindAnActiveRun_CreatesThePendingRunInTheQueue()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+
+        var second = await _store.CreateHeldAsync(NewRun(owner, thread, MultitaskStrategy.Interrupt), "executor-a", Lease);
+
+        Assert.Equal((RunStatus.Pending, null, 0), (second.Status, second.LeaseOwner, second.Attempt));
+        Assert.Equal([first.RunId, second.RunId], await fixture.ReadQueueAsync(owner, thread));
+        Assert.Equal(CancelAction.Interrupt, (await _store.GetAsync(owner, thread, first.RunId))?.CancelRequested);
+    }
+
+    [Fact]
+    public async Task CreateHeldAsync_ThreadWronglyGuessedNew_QueuesTheRunBehindTheActiveOne()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateAsync(NewRun(owner, thread));
+
+        var second = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease, threadIsNew: true);
+
+        Assert.Equal(RunStatus.Pending, second.Status);
+        Assert.Equal([first.RunId, second.RunId], await fixture.ReadQueueAsync(owner, thread));
+    }
+
+    [Fact]
+    public async Task CreateHeldAsync_ThreadRightlyGuessedNew_HoldsTheRunInOneRequest()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var requests = fixture.Requests.Count;
+
+        var run = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease, threadIsNew: true);
+
+        Assert.Equal(1, fixture.Requests.Count - requests);
+        Assert.Equal(RunStatus.Running, run.Status);
+        Assert.Equal([run.RunId], await fixture.ReadQueueAsync(owner, thread));
+    }
+
+    [Fact]
+    public async Task CompleteAndFindNextAsync_RunWithAnotherQueuedBehindIt_SaysTheThreadStillHasActiveRuns()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var first = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+        var second = await _store.CreateAsync(NewRun(owner, thread));
+
+        var (ended, more) = await _store.CompleteAndFindNextAsync(first, RunStatus.Success);
+
+        Assert.Equal(RunStatus.Success, ended.Status);
+        Assert.True(more);
+        Assert.Equal(second.RunId, (await _store.GetActiveAsync(owner, thread))?.RunId);
+    }
+
+    [Fact]
+    public async Task CompleteAndFindNextAsync_LastActiveRun_SaysTheThreadIsFree()
+    {
+        var owner = NewOwner();
+        var thread = NewThreadId();
+        var run = await _store.CreateHeldAsync(NewRun(owner, thread), "executor-a", Lease);
+
+        var (ended, more) = await _store.CompleteAndFindNextAsync(run, RunStatus.Success);
+        var (again, moreAgain) = await _store.CompleteAndFindNextAsync(run, RunStatus.Success);
+
+        Assert.Equal((RunStatus.Success, false), (ended.Status, more));
+        Assert.Equal((RunStatus.Success, false), (again.Status, moreAgain));
+        Assert.Null(await _store.GetActiveAsync(owner, thread));
+    }
+
+    [Fact]
     public async Task TryAcquireAsync_RunBehindAnUnfinishedOne_ReturnsNull()
     {
         var owner = NewOwner();
