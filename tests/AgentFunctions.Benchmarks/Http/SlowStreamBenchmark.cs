@@ -61,6 +61,15 @@ internal static class SlowStreamBenchmark
                 + $"{$"{p["gen0_collections"] - b["gen0_collections"]}/{p["gen1_collections"] - b["gen1_collections"]}/{p["gen2_collections"] - b["gen2_collections"]}",12}");
         }
 
+        foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
+        {
+            var p = phase.SamplePeak;
+            var gcs = p["gc_index"] - p["full_gc_index"];
+            Console.WriteLine(
+                $"  {name}: at the peak, the last full collection ({gcs} collections before) had found {Mb(p["full_gc_promoted"]):F0} MB alive ({Mb(p["full_gc_promoted"] - phase.SampleBefore["full_gc_promoted"]) / Streams:F2} MB per stream more than before the streams); "
+                + $"the GC heap held {Mb(p["gc_heap_size"] - p["full_gc_promoted"]):F0} MB more, objects that died since (or were born since) and that only a full collection frees; gen2 {Mb(p["gen2_after"]):F0} MB, LOH {Mb(p["loh_after"]):F0} MB after the last collection");
+        }
+
         Console.WriteLine("  GC committed: memory the GC has committed; GC heap: its heap after its last collection, with fragmentation; in use now: bytes allocated and not known free; gen0 budget: gen0's size when its last collection began; not GC: VmRSS less GC committed (code, stacks, native buffers); allocated: managed bytes allocated from before the streams to the peak");
         foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
         {
@@ -85,12 +94,18 @@ internal static class SlowStreamBenchmark
         {
             // Workstation GC: its heap follows what is alive more closely than the server GC's. The startup hook tells the live heap.
             var heapRequest = Path.Combine(Path.GetTempPath(), prefix + ".heap");
-            await using var server = await ServerProcess.StartAsync(connectionString, prefix, new Dictionary<string, string>
+            var environment = new Dictionary<string, string>
             {
                 ["DOTNET_gcServer"] = "0",
                 ["DOTNET_STARTUP_HOOKS"] = typeof(SlowStreamBenchmark).Assembly.Location,
                 [StartupHook.HeapRequestVariable] = heapRequest,
-            });
+            };
+            foreach (var (name, value) in ServerGcSettings())
+            {
+                environment[name] = value;
+            }
+
+            await using var server = await ServerProcess.StartAsync(connectionString, prefix, environment);
             using var handler = new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
             using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
             using var streamHandler = slow ? SmallReceiveBuffers() : new SocketsHttpHandler { UseProxy = false };
@@ -261,6 +276,23 @@ internal static class SlowStreamBenchmark
             }
 
             await Task.Delay(500);
+        }
+    }
+
+    /// <summary>
+    /// GC settings for the server alone, to see what they change: the benchmark's environment variables
+    /// <c>BENCH_SERVER_DOTNET_GC…</c>, without the <c>BENCH_SERVER_</c> (e.g. <c>BENCH_SERVER_DOTNET_GCHeapHardLimit=0x10000000</c>).
+    /// </summary>
+    private static IEnumerable<(string Name, string Value)> ServerGcSettings()
+    {
+        const string Prefix = "BENCH_SERVER_";
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string name && name.StartsWith(Prefix + "DOTNET_GC", StringComparison.Ordinal) && variable.Value is string value)
+            {
+                Console.WriteLine($"  the server runs with {name[Prefix.Length..]}={value}");
+                yield return (name[Prefix.Length..], value);
+            }
         }
     }
 

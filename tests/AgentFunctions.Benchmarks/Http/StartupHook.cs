@@ -192,6 +192,13 @@ internal static class StartupHook
                 sample._values.Add((names[i] + "_after", info.GenerationInfo[i].SizeAfterBytes));
             }
 
+            // The last full collection (background or blocking): what it kept is what was alive then.
+            var full = GC.GetGCMemoryInfo(GCKind.Background) is { Index: > 0 } background && background.Index > GC.GetGCMemoryInfo(GCKind.FullBlocking).Index
+                ? background
+                : GC.GetGCMemoryInfo(GCKind.FullBlocking);
+            sample._values.Add(("full_gc_index", full.Index));
+            sample._values.Add(("full_gc_promoted", full.PromotedBytes));
+            sample._values.Add(("full_gc_heap_size", full.HeapSizeBytes));
             sample._values.Add(("gen0_collections", GC.CollectionCount(0)));
             sample._values.Add(("gen1_collections", GC.CollectionCount(1)));
             sample._values.Add(("gen2_collections", GC.CollectionCount(2)));
