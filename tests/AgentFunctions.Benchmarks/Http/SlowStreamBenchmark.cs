@@ -27,6 +27,10 @@ namespace AgentFunctions.Benchmarks.Http;
 /// warm-up) and its highest sample (every 50 ms) while they run and, for the slow consumers, until they read on; the
 /// growth per stream; how many consumers fell behind (read on from the run's event log, from the server's log); and a
 /// check that every consumer got every event once, ids 0, 1, 2… to the end.
+/// Then what the peak is made of, from the server's own samples (its startup hook, every 20 ms): at its highest VmRSS,
+/// the GC's committed memory, heap, LOH and gen2, what the last full collection found alive, what is not the GC's
+/// (code, stacks, native buffers), the bytes allocated meanwhile by heap and type; and, for the slow consumers, VmRSS
+/// while they read on from the runs' logs. <c>BENCH_SERVER_DOTNET_GC…</c> variables set GC settings for the server alone.
 /// </summary>
 internal static class SlowStreamBenchmark
 {
