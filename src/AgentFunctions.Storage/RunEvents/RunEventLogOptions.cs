@@ -42,13 +42,7 @@ public sealed class RunEventLogOptions
     /// counts them); at most <see cref="MaxSegmentCharsLimit"/>. One event larger than this
     /// gets a segment of its own.
     /// </summary>
-    /// <remarks>
-    /// The default, 40,000 (80 KB as UTF-16), keeps a segment's text, and the buffers the storage client makes of it
-    /// to send it and to read it back, under the 85,000 bytes from which .NET puts an object on the large object heap,
-    /// which only a full collection frees: with larger segments a server writing and reading many runs' logs at once
-    /// grows by hundreds of MB of large-object garbage between full collections.
-    /// </remarks>
-    public int SegmentChars { get; set; } = 40_000;
+    public int SegmentChars { get; set; } = 192_000;
 
     /// <summary>
     /// The largest event the log takes: its data as compact JSON, in bytes of UTF-8 (the event's name is

@@ -21,8 +21,8 @@ namespace AgentFunctions.Storage.RunEvents;
 /// <remarks>
 /// Sizes, for the logs and for capacity planning, with the default options:
 /// <list type="bullet">
-/// <item>a segment row: at most 2,000 events and about 40,000 characters of encoded events (about
-/// 80 KB as the service counts UTF-16, under the large object heap's 85,000 bytes), or one event of up to 440,000 characters (about 880 KB, under
+/// <item>a segment row: at most 2,000 events and about 192,000 characters of encoded events (about
+/// 384 KB as the service counts UTF-16), or one event of up to 440,000 characters (about 880 KB, under
 /// the 1 MiB entity limit); an event is its name, a tab, its compact JSON and a newline;</item>
 /// <item>a larger event (a <c>values</c> event of a long thread): a head row and parts of up to 440,000
 /// characters each (fewer for mostly non-ASCII text: a piece takes at most 1,000,000 bytes as sent), in the
@@ -31,11 +31,11 @@ namespace AgentFunctions.Storage.RunEvents;
 /// ASCII JSON (<see cref="RunEventLogOptions.MaxEventBytes"/>, the default limit) is 39 rows in six
 /// transactions; a read page that ends inside a large event reads on to its end;</item>
 /// <item>a transaction: at most 100 rows and about 3.6 MB on the wire (the limit is 4 MiB);</item>
-/// <item>token deltas of about 100 characters appended faster than the flush interval: about 400
-/// events a row (size-bound) and up to about 85 rows a transaction; appended at 50 a second with the default
+/// <item>token deltas of about 100 characters appended faster than the flush interval: about 1,900
+/// events a row (size-bound) and a dozen rows a transaction; appended at 50 a second with the default
 /// 200 ms interval: about 10 events a row, five rows a second;</item>
-/// <item>a read page: at most <see cref="RunEventLogOptions.ReadRowsPerPage"/> rows (32, so about
-/// 1,300,000 characters, 2.5 MB, of events, or more for rows of one large event); a follower: one query a poll, every
+/// <item>a read page: at most <see cref="RunEventLogOptions.ReadRowsPerPage"/> rows (32, so up to
+/// 64,000 events or about 12 MB of events for the largest rows); a follower: one query a poll, every
 /// 50 ms while events come, backing off to one every 500 ms while none do.</item>
 /// </list>
 /// </remarks>
