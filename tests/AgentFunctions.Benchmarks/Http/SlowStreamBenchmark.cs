@@ -27,6 +27,10 @@ namespace AgentFunctions.Benchmarks.Http;
 /// warm-up) and its highest sample (every 50 ms) while they run and, for the slow consumers, until they read on; the
 /// growth per stream; how many consumers fell behind (read on from the run's event log, from the server's log); and a
 /// check that every consumer got every event once, ids 0, 1, 2… to the end.
+/// Then what the peak is made of, from the server's own samples (its startup hook, every 20 ms): at its highest VmRSS,
+/// the GC's committed memory, heap, LOH and gen2, what the last full collection found alive, what is not the GC's
+/// (code, stacks, native buffers), the bytes allocated meanwhile by heap and type; and, for the slow consumers, VmRSS
+/// while they read on from the runs' logs. <c>BENCH_SERVER_DOTNET_GC…</c> variables set GC settings for the server alone.
 /// </summary>
 internal static class SlowStreamBenchmark
 {
@@ -48,6 +52,36 @@ internal static class SlowStreamBenchmark
                 $"  {name,-10} {phase.RunsEndedSeconds,13:F1} s {phase.EventsPerStream,14:N0} {Mb(phase.HeapHeld / Streams),13:F2} MB {Mb(phase.Before),10:F1} MB {Mb(phase.Peak),8:F1} MB {Mb(phase.Growth),6:F1} MB {Mb(phase.Growth / Streams),8:F2} MB");
         }
 
+        Console.WriteLine($"  slow consumers reading on from the logs once every run had ended: {slow.ReadOnSeconds:F1} s, VmRSS peak {Mb(slow.ReadOnPeak ?? 0):F1} MB, {Mb(Math.Max(0, (slow.ReadOnPeak ?? 0) - slow.Before) / Streams):F2} MB per stream above before the streams");
+        Console.WriteLine("  at the server's own highest VmRSS sample (every 20 ms) against just before the streams (MB; GC figures as of its last collection then):");
+        Console.WriteLine($"  {"consumers",-10} {"VmRSS",14} {"GC committed",14} {"GC heap",14} {"in use now",14} {"gen0 budget",12} {"LOH",14} {"not GC",14} {"threads",10} {"allocated",10} {"GCs 0/1/2",12}");
+        foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
+        {
+            var (b, p) = (phase.SampleBefore, phase.SamplePeak);
+            string Pair(string key) => $"{Mb(b[key]),6:F0} > {Mb(p[key]),5:F0}";
+            Console.WriteLine(
+                $"  {name,-10} {Pair("rss"),14} {Pair("gc_committed"),14} {Pair("gc_heap_size"),14} {Pair("heap_in_use_now"),14} {Mb(p["gen0_before"]),12:F0} {Pair("loh_after"),14} "
+                + $"{$"{Mb(b["rss"] - b["gc_committed"]),6:F0} > {Mb(p["rss"] - p["gc_committed"]),5:F0}",14} {$"{b["threads"]} > {p["threads"]}",10} {Mb(p["allocated_total"] - b["allocated_total"]),10:F0} "
+                + $"{$"{p["gen0_collections"] - b["gen0_collections"]}/{p["gen1_collections"] - b["gen1_collections"]}/{p["gen2_collections"] - b["gen2_collections"]}",12}");
+        }
+
+        foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
+        {
+            var p = phase.SamplePeak;
+            var gcs = p["gc_index"] - p["full_gc_index"];
+            Console.WriteLine(
+                $"  {name}: at the peak, the last full collection ({gcs} collections before) had found {Mb(p["full_gc_promoted"]):F0} MB alive ({Mb(p["full_gc_promoted"] - phase.SampleBefore["full_gc_promoted"]) / Streams:F2} MB per stream more than before the streams); "
+                + $"the GC heap held {Mb(p["gc_heap_size"] - p["full_gc_promoted"]):F0} MB more, objects that died since (or were born since) and that only a full collection frees; gen2 {Mb(p["gen2_after"]):F0} MB, LOH {Mb(p["loh_after"]):F0} MB after the last collection");
+        }
+
+        Console.WriteLine("  GC committed: memory the GC has committed; GC heap: its heap after its last collection, with fragmentation; in use now: bytes allocated and not known free; gen0 budget: gen0's size when its last collection began; not GC: VmRSS less GC committed (code, stacks, native buffers); allocated: managed bytes allocated from before the streams to the peak");
+        foreach (var (name, phase) in new[] { ("fast", fast), ("slow", slow) })
+        {
+            var top = phase.SamplePeak.Where(p => p.Key.StartsWith("alloc:", StringComparison.Ordinal)).OrderByDescending(p => p.Value).Take(10);
+            Console.WriteLine($"  allocated while the runs went on ({name}), by heap and type, as sampled: {string.Join(", ", top.Select(p => $"{p.Key["alloc:".Length..]} {Mb(p.Value):F0} MB"))}");
+        }
+
+        Console.WriteLine($"  the server's GC settings: {string.Join(", ", fast.SamplePeak.Where(p => p.Key.StartsWith("config_", StringComparison.Ordinal) && p.Value != 0).Select(p => $"{p.Key["config_".Length..]}={p.Value}"))}");
         Console.WriteLine("  held per stream: the live managed heap (after a full collection) once every run has ended, less the same before the streams, per stream: what a stream keeps while its consumer has not read it");
 
         Console.WriteLine($"  slow against fast: {slow.RunsEndedSeconds / fast.RunsEndedSeconds:F2}x the time until every run ended, {(slow.Growth / (double)Math.Max(1, fast.Growth)):F2}x the memory growth, {Mb((slow.Growth - fast.Growth) / Streams):F2} MB more per stream");
@@ -64,12 +98,18 @@ internal static class SlowStreamBenchmark
         {
             // Workstation GC: its heap follows what is alive more closely than the server GC's. The startup hook tells the live heap.
             var heapRequest = Path.Combine(Path.GetTempPath(), prefix + ".heap");
-            await using var server = await ServerProcess.StartAsync(connectionString, prefix, new Dictionary<string, string>
+            var environment = new Dictionary<string, string>
             {
                 ["DOTNET_gcServer"] = "0",
                 ["DOTNET_STARTUP_HOOKS"] = typeof(SlowStreamBenchmark).Assembly.Location,
                 [StartupHook.HeapRequestVariable] = heapRequest,
-            });
+            };
+            foreach (var (name, value) in ServerGcSettings())
+            {
+                environment[name] = value;
+            }
+
+            await using var server = await ServerProcess.StartAsync(connectionString, prefix, environment);
             using var handler = new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
             using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
             using var streamHandler = slow ? SmallReceiveBuffers() : new SocketsHttpHandler { UseProxy = false };
@@ -85,6 +125,9 @@ internal static class SlowStreamBenchmark
             await Task.Delay(TimeSpan.FromSeconds(2));
             var heapBefore = await LiveHeapAsync(heapRequest);
             var before = server.Memory().CurrentBytes;
+            await PeakSampleAsync(heapRequest); // starts the server's own sampling over
+            await Task.Delay(100);
+            var sampleBefore = await PeakSampleAsync(heapRequest);
 
             using var sampling = new CancellationTokenSource();
             var peak = before;
@@ -118,17 +161,40 @@ internal static class SlowStreamBenchmark
             var counts = slow ? null : await Task.WhenAll(streams);
             var runsEnded = Stopwatch.GetElapsedTime(started).TotalSeconds;
             peak = Math.Max(peak, server.Memory().CurrentBytes);
+            var samplePeak = await PeakSampleAsync(heapRequest);
             var heapEnded = await LiveHeapAsync(heapRequest); // the slow consumers have read one event each so far
             await sampling.CancelAsync();
             await sampler;
+
+            // The slow consumers read on (from the runs' logs): the server's resident memory while they do.
+            var readOnPeak = server.Memory().CurrentBytes;
+            var readingOn = Stopwatch.GetTimestamp();
             readOn.SetResult();
-            counts ??= await Task.WhenAll(streams);
+            if (counts is null)
+            {
+                var all = Task.WhenAll(streams);
+                while (!all.IsCompleted)
+                {
+                    readOnPeak = Math.Max(readOnPeak, server.Memory().CurrentBytes);
+                    await Task.WhenAny(all, Task.Delay(50));
+                }
+
+                counts = await all;
+            }
+
+            var readOnSeconds = Stopwatch.GetElapsedTime(readingOn).TotalSeconds;
             if (counts.Distinct().Count() != 1)
             {
                 throw new InvalidOperationException($"The streams did not all get the same number of events: {string.Join(", ", counts.Distinct())}.");
             }
 
-            return new Phase(runsEnded, counts[0], before, peak, heapEnded - heapBefore, server.FellBehind, server.Errors, server.Warnings, server.FirstError);
+            return new Phase(runsEnded, counts[0], before, peak, heapEnded - heapBefore, server.FellBehind, server.Errors, server.Warnings, server.FirstError)
+            {
+                SampleBefore = sampleBefore,
+                SamplePeak = samplePeak,
+                ReadOnPeak = slow ? readOnPeak : null,
+                ReadOnSeconds = readOnSeconds,
+            };
         }
         finally
         {
@@ -217,20 +283,52 @@ internal static class SlowStreamBenchmark
         }
     }
 
+    /// <summary>
+    /// GC settings for the server alone, to see what they change: the benchmark's environment variables
+    /// <c>BENCH_SERVER_DOTNET_GC…</c>, without the <c>BENCH_SERVER_</c> (e.g. <c>BENCH_SERVER_DOTNET_GCHeapHardLimit=0x10000000</c>).
+    /// </summary>
+    private static IEnumerable<(string Name, string Value)> ServerGcSettings()
+    {
+        const string Prefix = "BENCH_SERVER_";
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string name && name.StartsWith(Prefix + "DOTNET_GC", StringComparison.Ordinal) && variable.Value is string value)
+            {
+                Console.WriteLine($"  the server runs with {name[Prefix.Length..]}={value}");
+                yield return (name[Prefix.Length..], value);
+            }
+        }
+    }
+
     /// <summary>The server's live managed heap after a full collection, as its startup hook tells it.</summary>
     private static async Task<long> LiveHeapAsync(string request)
+        => long.Parse(await AskAsync(request, string.Empty), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The server's memory sample with the highest VmRSS since the last ask, as its startup hook tells it (and starts
+    /// over): the resident set and what the GC had at that moment.
+    /// </summary>
+    private static async Task<Dictionary<string, long>> PeakSampleAsync(string request)
+        => (await AskAsync(request, StartupHook.PeakRequest))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => (Line: line, Space: line.LastIndexOf(' ')))
+            .Where(l => l.Space > 0)
+            .GroupBy(l => l.Line[..l.Space], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(l => long.Parse(l.Line.AsSpan(l.Space + 1), System.Globalization.CultureInfo.InvariantCulture)), StringComparer.Ordinal);
+
+    private static async Task<string> AskAsync(string request, string question)
     {
         var answer = request + ".bytes";
         File.Delete(answer);
-        await File.WriteAllTextAsync(request, string.Empty);
+        await File.WriteAllTextAsync(request, question);
         while (!File.Exists(answer))
         {
             await Task.Delay(50);
         }
 
-        var bytes = long.Parse(await File.ReadAllTextAsync(answer), System.Globalization.CultureInfo.InvariantCulture);
+        var text = await File.ReadAllTextAsync(answer);
         File.Delete(answer);
-        return bytes;
+        return text;
     }
 
     /// <summary>Connections whose sockets receive 4 KB at a time: what the server sends beyond that waits on its side.</summary>
@@ -258,5 +356,16 @@ internal static class SlowStreamBenchmark
     private sealed record Phase(double RunsEndedSeconds, int EventsPerStream, long Before, long Peak, long HeapHeld, int FellBehind, int Errors, int Warnings, string? FirstError)
     {
         public long Growth => Math.Max(0, Peak - Before);
+
+        /// <summary>The server's own memory sample just before the streams.</summary>
+        public required IReadOnlyDictionary<string, long> SampleBefore { get; init; }
+
+        /// <summary>The server's own memory sample with the highest VmRSS while the runs went on.</summary>
+        public required IReadOnlyDictionary<string, long> SamplePeak { get; init; }
+
+        /// <summary>Slow consumers: the highest VmRSS while they read on, after every run had ended.</summary>
+        public long? ReadOnPeak { get; init; }
+
+        public double ReadOnSeconds { get; init; }
     }
 }
