@@ -112,7 +112,8 @@ for key, value in json.load(open(sys.argv[1], encoding="utf-8")).get("Values", {
       host_pid=$!
     fi
   }
-  start_host
+  # The graph approval (its calculator calls wait for a person), declared in settings as a deployment would, for approval.test.mjs.
+  start_host Graphs__approval__Tools__0=calculator Graphs__approval__ApproveTools__0=calculator
   echo "func-e2e: host (pid $host_pid, $kind) starting on $base ..." >&2
 
   # Ready: the host runs and has indexed the app's functions (its admin API lists them).

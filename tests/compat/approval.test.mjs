@@ -1,6 +1,6 @@
 // Tool calls that wait for a person (human in the loop), through the SDK: the run stops with a HumanInterrupt, and
-// command.resume accepts, edits, answers or ignores the call. eng/compat.sh declares the graph "approval" (the
-// calculator, approved); against a server without it (eng/func-e2e.sh) these tests are skipped.
+// command.resume accepts, edits, answers or ignores the call. eng/compat.sh and eng/func-e2e.sh declare the graph "approval" (the
+// calculator, approved); against a server without it these tests are skipped.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { client, collect, newThread, say, summary, text } from "./sdk.mjs";
