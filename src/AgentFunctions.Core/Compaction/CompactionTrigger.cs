@@ -1,3 +1,4 @@
+using AgentFunctions.Core.Checkpoints;
 using AgentFunctions.Core.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,10 +31,14 @@ public sealed partial class CompactionTrigger : IRunCompletionObserver
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    public Task RunEndedAsync(AgentRun run, CancellationToken cancellationToken = default)
+    public Task RunEndedAsync(AgentRun run, string? lastCheckpointId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return _options.Enabled ? TryRequestAsync(run.OwnerId, run.ThreadId, cancellationToken) : Task.CompletedTask;
+
+        // A thread whose newest checkpoint is numbered within the threshold cannot have gained more than that since any
+        // compaction: nothing to read. (A checkpoint written after the run's, by a state update, is seen at the next run's end.)
+        var cannotBeDue = CheckpointIds.TryGetSequence(lastCheckpointId, out var sequence) && sequence <= _options.Threshold;
+        return _options.Enabled && !cannotBeDue ? TryRequestAsync(run.OwnerId, run.ThreadId, cancellationToken) : Task.CompletedTask;
     }
 
     /// <summary>Queues a compaction of the thread when it is due and none is pending; true when it queued one.</summary>

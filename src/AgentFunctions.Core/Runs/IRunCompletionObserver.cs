@@ -6,5 +6,8 @@ namespace AgentFunctions.Core.Runs;
 /// </summary>
 public interface IRunCompletionObserver
 {
-    Task RunEndedAsync(AgentRun run, CancellationToken cancellationToken = default);
+    /// <param name="run">The run, ended.</param>
+    /// <param name="lastCheckpointId">The newest checkpoint the run wrote or started from, when known (null: unknown).</param>
+    /// <param name="cancellationToken">Stops the observer.</param>
+    Task RunEndedAsync(AgentRun run, string? lastCheckpointId, CancellationToken cancellationToken = default);
 }

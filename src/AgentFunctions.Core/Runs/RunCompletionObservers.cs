@@ -7,14 +7,14 @@ public sealed class RunCompletionObservers(IReadOnlyList<IRunCompletionObserver>
 {
     public IReadOnlyList<IRunCompletionObserver> Observers { get; } = observers ?? throw new ArgumentNullException(nameof(observers));
 
-    public async Task RunEndedAsync(AgentRun run, CancellationToken cancellationToken = default)
+    public async Task RunEndedAsync(AgentRun run, string? lastCheckpointId, CancellationToken cancellationToken = default)
     {
         List<Exception>? failures = null;
         foreach (var observer in Observers)
         {
             try
             {
-                await observer.RunEndedAsync(run, cancellationToken).ConfigureAwait(false);
+                await observer.RunEndedAsync(run, lastCheckpointId, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

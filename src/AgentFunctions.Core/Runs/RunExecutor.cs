@@ -319,7 +319,7 @@ public sealed partial class RunExecutor
         }
 
         var status = cancel is not null ? RunStatus.Interrupted : outcome.Status;
-        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None, thread).ConfigureAwait(false);
+        var ended = await EndAsync(held, status, status == RunStatus.Error ? outcome.Error : null, cancelled: cancel is not null, CancellationToken.None, thread, outcome.LastCheckpointId).ConfigureAwait(false);
         if (cancel == CancelAction.Rollback)
         {
             await RetryAsync(ct => _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, ct), held.RunId, "delete the rolled-back run", CancellationToken.None).ConfigureAwait(false);
@@ -420,7 +420,7 @@ public sealed partial class RunExecutor
 
     // cancelled: the run was stopped here (a consumer went away), not at an interrupt, so the thread is left idle, not interrupted.
     // thread: the thread as the run last wrote it, when known: its status is written without reading it again.
-    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken, AgentThread? thread = null)
+    private async Task<AgentRun> EndAsync(AgentRun held, RunStatus status, string? error, bool cancelled, CancellationToken cancellationToken, AgentThread? thread = null, string? lastCheckpointId = null)
     {
         var (ended, next) = await RetryAsync(ct => _runs.CompleteAndFindNextAsync(held, status, error, ct), held.RunId, "record how it ended", cancellationToken).ConfigureAwait(false);
         var threadStatus = next ? ThreadStatus.Busy : status switch
@@ -430,15 +430,15 @@ public sealed partial class RunExecutor
             _ => ThreadStatus.Idle,
         };
         await RetryAsync(ct => _threads.ChangeAsync(held.OwnerId, held.ThreadId, t => t.Status == threadStatus ? null : t with { Status = threadStatus }, thread, ct), held.RunId, "record its thread's status", cancellationToken).ConfigureAwait(false);
-        await NotifyEndedAsync(ended).ConfigureAwait(false);
+        await NotifyEndedAsync(ended, lastCheckpointId).ConfigureAwait(false);
         return ended;
     }
 
-    private async Task NotifyEndedAsync(AgentRun ended)
+    private async Task NotifyEndedAsync(AgentRun ended, string? lastCheckpointId)
     {
         try
         {
-            await (CompletionObserver?.RunEndedAsync(ended, CancellationToken.None) ?? Task.CompletedTask).ConfigureAwait(false);
+            await (CompletionObserver?.RunEndedAsync(ended, lastCheckpointId, CancellationToken.None) ?? Task.CompletedTask).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -9,7 +9,7 @@ public sealed partial class WebhookTrigger(IWebhookScheduler scheduler, ILogger<
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    public async Task RunEndedAsync(AgentRun run, CancellationToken cancellationToken = default)
+    public async Task RunEndedAsync(AgentRun run, string? lastCheckpointId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (!run.Kwargs.TryGetProperty("webhook", out var webhook) || webhook.ValueKind != System.Text.Json.JsonValueKind.String || webhook.GetString() is not { Length: > 0 } url)

@@ -63,6 +63,24 @@ public class CompactionHandlerTests(CompactionFixture fixture) : IClassFixture<C
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task RunsEnding_WhileTheThreadsNewestCheckpointIsWithinTheThreshold_ReadNoMark()
+    {
+        // Checkpoints 3, 6 and 9 cannot be past a threshold of 10, whatever was compacted; the 4th run's 12 can.
+        var counting = new MarkReads(fixture.Checkpoints);
+        var trigger = new CompactionTrigger(counting, fixture.Scheduler, Options());
+        var thread = await fixture.NewThreadAsync();
+        var reads = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            await fixture.RunAsync(thread, $"hello {i} tokens=3", trigger);
+            reads.Add(counting.Count);
+        }
+
+        Assert.Equal([0, 0, 0, 1], reads);
+        Assert.Single(await fixture.TakeMessagesAsync(thread.ThreadId));
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task HandleAsync_ThreadOfRuns_StateHashAndEveryKeptCheckpointUnchanged()
     {
         var thread = await fixture.NewThreadAsync();
@@ -280,4 +298,34 @@ public class CompactionHandlerTests(CompactionFixture fixture) : IClassFixture<C
     }
 
     private static string Input(string text) => CompactionFixture.Input(text);
+
+    /// <summary>The compaction marks as stored, counting the reads of a thread's mark.</summary>
+    private sealed class MarkReads(ICheckpointCompaction inner) : ICheckpointCompaction
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public Task<CompactionMark> GetMarkAsync(string ownerId, string threadId, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _count);
+            return inner.GetMarkAsync(ownerId, threadId, cancellationToken);
+        }
+
+        public Task<bool> TryRecordRequestAsync(string ownerId, string threadId, CompactionMark seen, long sequence, DateTimeOffset now, CancellationToken cancellationToken = default)
+            => inner.TryRecordRequestAsync(ownerId, threadId, seen, sequence, now, cancellationToken);
+
+        public Task<CompactionMark?> TryHoldAsync(string ownerId, string threadId, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default)
+            => inner.TryHoldAsync(ownerId, threadId, holder, now, until, cancellationToken);
+
+        public Task<CompactionMark> RenewAsync(string ownerId, string threadId, CompactionMark held, DateTimeOffset until, CancellationToken cancellationToken = default)
+            => inner.RenewAsync(ownerId, threadId, held, until, cancellationToken);
+
+        public Task FinishAsync(string ownerId, string threadId, CompactionMark held, long compactedSequence, DateTimeOffset? eventsPurgedBefore, CancellationToken cancellationToken = default)
+            => inner.FinishAsync(ownerId, threadId, held, compactedSequence, eventsPurgedBefore, cancellationToken);
+
+        public Task<CheckpointCompactionResult> CompactAsync(
+            string ownerId, string threadId, CheckpointRetention retention, Func<CancellationToken, Task>? renew = null, CancellationToken cancellationToken = default)
+            => inner.CompactAsync(ownerId, threadId, retention, renew, cancellationToken);
+    }
 }
