@@ -246,10 +246,11 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         _gate.Dispose();
     }
 
-    // The list read is still the server's: no change said since, and not older than ToolListMaxAge.
+    // The last listing failed less than ListRetryInterval ago: runs go on with the tools last read, without waiting for the server.
     private bool IsWaitingToRetry()
         => Volatile.Read(ref _listFailedTimestamp) is var failed and not 0 && Stopwatch.GetElapsedTime(failed) < _listRetryInterval;
 
+    // The list read is still the server's: no change said since, and not older than ToolListMaxAge.
     private bool IsCurrent() =>
         Volatile.Read(ref _listedAt) == Volatile.Read(ref _changes)
         && Stopwatch.GetElapsedTime(Volatile.Read(ref _listedTimestamp)) < _listMaxAge;

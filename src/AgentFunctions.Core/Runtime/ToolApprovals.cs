@@ -36,48 +36,31 @@ public static class ToolApprovals
     }
 
     /// <summary>The ids of the interrupts a checkpoint's <c>tasks</c> hold, in order.</summary>
-    public static IReadOnlyList<string> PendingIds(JsonElement tasks)
-    {
-        var ids = new List<string>();
-        if (tasks.ValueKind != JsonValueKind.Array)
-        {
-            return ids;
-        }
-
-        foreach (var task in tasks.EnumerateArray())
-        {
-            if (task.ValueKind == JsonValueKind.Object && task.TryGetProperty("interrupts", out var interrupts) && interrupts.ValueKind == JsonValueKind.Array)
-            {
-                ids.AddRange(interrupts.EnumerateArray()
-                    .Where(i => i.ValueKind == JsonValueKind.Object && i.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-                    .Select(i => i.GetProperty("id").GetString()!));
-            }
-        }
-
-        return ids;
-    }
+    public static IReadOnlyList<string> PendingIds(JsonElement tasks) =>
+    [
+        .. AllInterrupts(tasks)
+            .Where(i => i.ValueKind == JsonValueKind.Object && i.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+            .Select(i => i.GetProperty("id").GetString()!),
+    ];
 
     /// <summary>Every interrupt of a checkpoint's <c>tasks</c>, as one array (a state snapshot's <c>interrupts</c>).</summary>
     public static void WriteAllInterrupts(Utf8JsonWriter writer, JsonElement tasks)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartArray();
-        if (tasks.ValueKind == JsonValueKind.Array)
+        foreach (var interrupt in AllInterrupts(tasks))
         {
-            foreach (var task in tasks.EnumerateArray())
-            {
-                if (task.ValueKind == JsonValueKind.Object && task.TryGetProperty("interrupts", out var interrupts) && interrupts.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var interrupt in interrupts.EnumerateArray())
-                    {
-                        interrupt.WriteTo(writer);
-                    }
-                }
-            }
+            interrupt.WriteTo(writer);
         }
 
         writer.WriteEndArray();
     }
+
+    /// <summary>The interrupts of a checkpoint's <c>tasks</c>, task by task.</summary>
+    private static IEnumerable<JsonElement> AllInterrupts(JsonElement tasks)
+        => tasks.ValueKind != JsonValueKind.Array ? [] : tasks.EnumerateArray()
+            .Where(task => task.ValueKind == JsonValueKind.Object && task.TryGetProperty("interrupts", out var interrupts) && interrupts.ValueKind == JsonValueKind.Array)
+            .SelectMany(task => task.GetProperty("interrupts").EnumerateArray());
 
     /// <summary>The interrupts for <paramref name="calls"/>, as a JSON array.</summary>
     public static JsonElement Interrupts(IReadOnlyList<ToolCall> calls) => WireJson.Build(w =>
