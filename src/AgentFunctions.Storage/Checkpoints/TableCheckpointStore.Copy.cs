@@ -26,6 +26,7 @@ public sealed partial class TableCheckpointStore
             throw new ArgumentException("A thread cannot be copied onto itself.", nameof(targetThreadId));
         }
 
+        _heads.Forget(target);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         var before = await ReadCopyVersionAsync(source, cancellationToken).ConfigureAwait(false);
         if (before.Compacting)

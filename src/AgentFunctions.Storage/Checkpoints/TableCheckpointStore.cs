@@ -40,6 +40,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     private readonly CheckpointStoreOptions _options;
     private readonly TableCreation _creation;
     private readonly TimeProvider _time;
+    private readonly CheckpointHeads _heads;
 
     /// <summary>The store the hosts register: the table <see cref="CheckpointStoreOptions.TableName"/> with the deployment's prefix.</summary>
     /// <param name="service">The Table service; the store keeps one client for its table.</param>
@@ -66,25 +67,35 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         _table = service.GetTableClient(tableName ?? _options.TableName);
         _creation = new TableCreation(_table);
         _time = timeProvider ?? TimeProvider.System;
+        _heads = new CheckpointHeads(_time);
     }
 
     public async Task<CheckpointSummary> PutAsync(CheckpointWrite write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var partition = PartitionOf(write.OwnerId, write.ThreadId);
-        var deltaJson = write.Delta.ToJson();
-        var metadataJson = RequireKind(write.Metadata, JsonValueKind.Object, nameof(write.Metadata)).GetRawText();
-        var tasksJson = RequireKind(write.Tasks, JsonValueKind.Array, nameof(write.Tasks)).GetRawText();
-        var nextJson = JsonSerializer.Serialize(write.Next, CheckpointSerializerContext.Default.IReadOnlyListString);
-        var (writesJson, writesNode) = StoredWrites(write.Writes, deltaJson);
-        var stepBytes = Utf8(deltaJson) + Utf8(metadataJson) + Utf8(tasksJson) + Utf8(nextJson) + Utf8(writesJson ?? string.Empty);
-        if (stepBytes > _options.MaxStepBytes)
+        var step = PreparedWrite.Of(write, _options.MaxStepBytes);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        if (_heads.TryGet(step.Partition, out var remembered))
         {
-            throw new CheckpointTooLargeException(stepBytes, _options.MaxStepBytes);
+            try
+            {
+                return await WriteAsync(step, remembered, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is StoreConflictException or CheckpointNotFoundException)
+            {
+                // The head moved since this process saw it, or the write conflicts: a fresh read decides.
+                _heads.Forget(step.Partition);
+            }
         }
 
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var head = await ReadHeadAsync(partition, cancellationToken).ConfigureAwait(false);
+        var head = await ReadHeadAsync(step.Partition, cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(step, head, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes <paramref name="step"/> after <paramref name="head"/>, the thread's latest checkpoint as last seen (null: none).</summary>
+    private async Task<CheckpointSummary> WriteAsync(PreparedWrite step, CheckpointRow? head, CancellationToken cancellationToken)
+    {
+        var (write, partition, deltaJson) = (step.Write, step.Partition, step.DeltaJson);
         var parentSequence = ResolveParent(write, head);
 
         var sequence = (head?.Seq ?? 0) + 1;
@@ -98,15 +109,20 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             Seq = sequence,
             Step = write.Step,
             Source = SourceName(write.Source),
-            Metadata = metadataJson,
-            Writes = writesJson,
-            WritesNode = writesNode,
-            Next = nextJson,
-            Tasks = tasksJson,
+            Metadata = step.MetadataJson,
+            Writes = step.WritesJson,
+            WritesNode = step.WritesNode,
+            Next = step.NextJson,
+            Tasks = step.TasksJson,
             CreatedAt = createdAt,
         };
 
         var plan = new WritePlan(partition, sequence);
+        if (head is not null)
+        {
+            plan.HoldHead(head);
+        }
+
         var appendsToHead = head is not null && parentSequence == head.Seq && write.ParentCheckpointId == head.Id;
         if (appendsToHead)
         {
@@ -170,7 +186,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             }
         }
 
-        await CommitAsync(plan, row, cancellationToken).ConfigureAwait(false);
+        row.ETag = await CommitAsync(plan, row, cancellationToken).ConfigureAwait(false);
+        _heads.Set(partition, row);
         return Summarize(row, write.ThreadId);
     }
 
@@ -179,6 +196,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         var partition = PartitionOf(ownerId, threadId);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         var head = await ReadHeadAsync(partition, cancellationToken).ConfigureAwait(false);
+        _heads.Set(partition, head);
         if (head is null)
         {
             return null;
@@ -243,6 +261,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     public async Task DeleteThreadAsync(string ownerId, string threadId, CancellationToken cancellationToken = default)
     {
         var partition = PartitionOf(ownerId, threadId);
+        _heads.Forget(partition);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         await _table.DeleteEntitiesAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken).ConfigureAwait(false);
     }
@@ -256,6 +275,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             throw new CheckpointNotFoundException($"Thread '{threadId}' has no checkpoint '{checkpointId}'.");
         }
 
+        _heads.Forget(partition);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         CheckpointRow? kept = null;
         if (keep > 0)
@@ -327,6 +347,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         }
 
         restored["X"] = string.Empty;
+        _heads.Forget(partition);
         await _table.UpdateEntityAsync(restored, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
@@ -433,7 +454,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         return parent; // the fork's parent is checked when its state is materialised
     }
 
-    private async Task CommitAsync(WritePlan plan, CheckpointRow row, CancellationToken cancellationToken)
+    /// <summary>Stores the checkpoint's row and its state rows; the row's ETag.</summary>
+    private async Task<ETag> CommitAsync(WritePlan plan, CheckpointRow row, CancellationToken cancellationToken)
     {
         var final = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, row) };
         var finalBytes = EstimateBytes(row);
@@ -457,12 +479,13 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
                 final.Add(TableRows.Action(TableTransactionActionType.Add, header));
             }
 
-            final.AddRange(plan.BlockActions);
+            final.AddRange(plan.RowActions);
         }
 
-        await SubmitAsync(final, cancellationToken).ConfigureAwait(false);
+        var responses = await SubmitAsync(final, cancellationToken).ConfigureAwait(false);
         AgentMetrics.CheckpointBytesWritten.Add(
             finalBytes, new KeyValuePair<string, object?>(TelemetryAttributes.CheckpointKind, row.Kind == CheckpointRow.KindSnapshot ? "snapshot" : "delta"));
+        return responses.Value.Count > 0 && responses.Value[0].Headers.ETag is { } etag ? etag : default;
     }
 
     /// <summary>Writes the part rows of a blob too large for one transaction, in as many transactions as they take.</summary>
@@ -489,11 +512,11 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         }
     }
 
-    private async Task SubmitAsync(List<TableTransactionAction> actions, CancellationToken cancellationToken)
+    private async Task<Response<IReadOnlyList<Response>>> SubmitAsync(List<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         try
         {
-            await _table.SubmitNamedTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            return await _table.SubmitNamedTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404 && e.ErrorCode is "EntityAlreadyExists" or "UpdateConditionNotSatisfied" or "ResourceNotFound")
         {
@@ -755,14 +778,15 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
         public List<(char Kind, string Json)> Blobs { get; } = [];
 
-        public List<TableTransactionAction> BlockActions { get; } = [];
+        /// <summary>The head's touch, the parent's writes moved to this delta, and block merges: small rows that always go in the final transaction.</summary>
+        public List<TableTransactionAction> RowActions { get; } = [];
 
         /// <summary>Everything as one transaction would carry it: block merges, and each blob's header with its content, or header and parts.</summary>
         public IEnumerable<(TableTransactionAction Action, long Bytes)> Actions
         {
             get
             {
-                foreach (var action in BlockActions)
+                foreach (var action in RowActions)
                 {
                     yield return (action, RequestBytes((TableEntity)action.Entity));
                 }
@@ -816,10 +840,27 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
         public void AddBlob(char kind, string json) => Blobs.Add((kind, json));
 
+        private TableEntity? _head;
+
+        /// <summary>
+        /// Makes the write conditional on the thread's head being the row it was planned on: a merge into that
+        /// row on its ETag (of nothing, unless <see cref="ParentWritesToNext"/> moves its writes), which fails
+        /// when another write, a rollback or a delete changed or removed it since it was read.
+        /// </summary>
+        public void HoldHead(CheckpointRow head)
+        {
+            if (head.ETag == default)
+            {
+                return;
+            }
+
+            _head = new TableEntity(partition, head.RowKey);
+            RowActions.Add(TableRows.Action(TableTransactionActionType.UpdateMerge, _head, head.ETag));
+        }
+
         /// <summary>
         /// When the parent's writes are exactly <c>{node: this delta}</c> (a run's input, which the next
-        /// step applies), they are kept once, as this delta: the parent row is rewritten to point here.
-        /// Its ETag also makes the write conditional on the parent being unchanged.
+        /// step applies), they are kept once, as this delta: the parent (the head) is rewritten to point here.
         /// </summary>
         public void ParentWritesToNext(CheckpointRow parent, string deltaJson)
         {
@@ -828,21 +869,20 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
                 return;
             }
 
-            var update = new TableEntity(partition, parent.RowKey) { ["X"] = node };
+            var update = _head ?? throw new InvalidOperationException("The parent's writes move only within a write held on the head.");
+            update["X"] = node;
             var parts = LargeStrings.Split(parent.Writes).Count();
             for (var i = 0; i < parts; i++)
             {
                 update[LargeStrings.PartName("W", i)] = string.Empty;
             }
-
-            BlockActions.Add(TableRows.Action(TableTransactionActionType.UpdateMerge, update, parent.ETag));
         }
 
         public void AddToBlock(long blockSequence, string deltaJson)
         {
             var block = new TableEntity(partition, CheckpointKeys.State(blockSequence, CheckpointKeys.Block));
             block.SetLargeString("D" + (sequence - blockSequence).ToString(CultureInfo.InvariantCulture), deltaJson);
-            BlockActions.Add(TableRows.Action(TableTransactionActionType.UpsertMerge, block));
+            RowActions.Add(TableRows.Action(TableTransactionActionType.UpsertMerge, block));
         }
     }
 
@@ -888,6 +928,25 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
             json = string.Concat(parts.Values);
             return true;
+        }
+    }
+
+    /// <summary>A write's JSON columns, serialized and checked once however many times it is attempted.</summary>
+    private sealed record PreparedWrite(
+        CheckpointWrite Write, string Partition, string DeltaJson, string MetadataJson, string TasksJson, string NextJson, string? WritesJson, string? WritesNode)
+    {
+        public static PreparedWrite Of(CheckpointWrite write, long maxStepBytes)
+        {
+            var partition = PartitionOf(write.OwnerId, write.ThreadId);
+            var deltaJson = write.Delta.ToJson();
+            var metadataJson = RequireKind(write.Metadata, JsonValueKind.Object, nameof(write.Metadata)).GetRawText();
+            var tasksJson = RequireKind(write.Tasks, JsonValueKind.Array, nameof(write.Tasks)).GetRawText();
+            var nextJson = JsonSerializer.Serialize(write.Next, CheckpointSerializerContext.Default.IReadOnlyListString);
+            var (writesJson, writesNode) = StoredWrites(write.Writes, deltaJson);
+            var stepBytes = Utf8(deltaJson) + Utf8(metadataJson) + Utf8(tasksJson) + Utf8(nextJson) + Utf8(writesJson ?? string.Empty);
+            return stepBytes > maxStepBytes
+                ? throw new CheckpointTooLargeException(stepBytes, maxStepBytes)
+                : new PreparedWrite(write, partition, deltaJson, metadataJson, tasksJson, nextJson, writesJson, writesNode);
         }
     }
 }
