@@ -8,7 +8,7 @@ namespace AgentFunctions.Hosting;
 /// Fires due crons in the server every <see cref="CronOptions.SweepInterval"/> (the Functions app has a timer trigger
 /// calling the same <see cref="CronFiring"/>); off with <c>Crons:Enabled=false</c>.
 /// </summary>
-public sealed partial class CronWorker(CronFiring firing, CronOptions options, TimeProvider time, ILogger<CronWorker> logger) : BackgroundService
+public sealed class CronWorker(CronFiring firing, CronOptions options, TimeProvider time, ILogger<CronWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,7 +28,7 @@ public sealed partial class CronWorker(CronFiring firing, CronOptions options, T
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    LogFailed(logger, e); // what was due stays due: the next sweep fires it
+                    logger.CronSweepFailed(e); // what was due stays due: the next sweep fires it
                 }
             }
         }
@@ -36,7 +36,4 @@ public sealed partial class CronWorker(CronFiring firing, CronOptions options, T
         {
         }
     }
-
-    [LoggerMessage(EventId = 724, Level = LogLevel.Error, Message = "The cron sweep failed; the next one carries on")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

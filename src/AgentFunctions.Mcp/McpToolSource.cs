@@ -27,7 +27,7 @@ namespace AgentFunctions.Mcp;
 /// the server name ends. Server names may not contain "__" (<see cref="McpToolServerOptions.IsValidName"/>), so the
 /// first "__" of an exposed name always ends the server's name.
 /// </remarks>
-public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
+public sealed class McpToolSource : IToolSource, IAsyncDisposable
 {
     /// <summary>Between the server's name and the tool's in an exposed tool name.</summary>
     public const string Separator = "__";
@@ -152,7 +152,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             Volatile.Write(ref _tools, tools);
             Volatile.Write(ref _listedAt, listedAt);
             Volatile.Write(ref _listFailedTimestamp, 0);
-            Log.ToolsListed(_logger, Name, tools.Count);
+            _logger.McpToolsListed(Name, tools.Count);
             return tools;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -163,7 +163,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.ListFailed(_logger, Name, Describe(ex, bounded.IsCancellationRequested), _listRetryInterval.TotalSeconds);
+            _logger.McpToolListFailed(Name, Describe(ex, bounded.IsCancellationRequested), _listRetryInterval.TotalSeconds);
             Volatile.Write(ref _listFailedTimestamp, Stopwatch.GetTimestamp());
             if (client is not null)
             {
@@ -207,7 +207,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         }
         catch (OperationCanceledException) when (bounded.IsCancellationRequested)
         {
-            Log.CallTimedOut(_logger, Name, exposedName, _timeout.TotalSeconds);
+            _logger.McpCallTimedOut(Name, exposedName, _timeout.TotalSeconds);
             await DropAsync(client).ConfigureAwait(false);
             return ToolResult.Error(Shorten(
                 $"Tool '{exposedName}' did not answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (MCP server '{Name}')."));
@@ -215,14 +215,14 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         catch (McpProtocolException ex)
         {
             // The server answered (an unknown tool, invalid arguments, its internal error): the session is fine.
-            Log.CallFailed(_logger, Name, exposedName, Describe(ex, timedOut: false));
+            _logger.McpCallFailed(Name, exposedName, Describe(ex, timedOut: false));
             return ToolResult.Error(Shorten($"Tool '{exposedName}' failed: {ex.Message}"));
         }
 #pragma warning disable CA1031 // Any failure to reach the server is reported to the model, not thrown at the agent loop.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.CallFailed(_logger, Name, exposedName, Describe(ex, timedOut: false));
+            _logger.McpCallFailed(Name, exposedName, Describe(ex, timedOut: false));
             await DropAsync(client).ConfigureAwait(false);
             return ToolResult.Error($"Tool '{exposedName}' is unavailable: MCP server '{Name}' could not be reached ({Category(ex)}).");
         }
@@ -317,14 +317,14 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         // A new session may serve another tool list (the server restarted, perhaps upgraded): read it again.
         Interlocked.Increment(ref _changes);
         Volatile.Write(ref _client, client);
-        Log.Connected(_logger, Name, client.ServerInfo?.Name, client.NegotiatedProtocolVersion);
+        _logger.McpServerConnected(Name, client.ServerInfo?.Name, client.NegotiatedProtocolVersion);
         return client;
     }
 
     private ValueTask OnToolListChanged(JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _changes);
-        Log.ToolListChanged(_logger, Name);
+        _logger.McpToolListChanged(Name);
         return ValueTask.CompletedTask;
     }
 
@@ -356,7 +356,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.CloseFailed(_logger, Name, ex);
+            _logger.McpSessionCloseFailed(Name, ex);
         }
     }
 
@@ -370,7 +370,7 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
             var exposed = ExposedName(protocolName);
             if (exposed.Length > MaxToolNameLength || !protocolName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') || !seen.Add(exposed))
             {
-                Log.ToolSkipped(_logger, Name, protocolName);
+                _logger.McpToolSkipped(Name, protocolName);
                 continue;
             }
 
@@ -445,32 +445,5 @@ public sealed partial class McpToolSource : IToolSource, IAsyncDisposable
         }
 
         return builder.ToString();
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "MCP server {Server} connected: {ServerName}, protocol {ProtocolVersion}")]
-        public static partial void Connected(ILogger logger, string server, string? serverName, string? protocolVersion);
-
-        [LoggerMessage(EventId = 601, Level = LogLevel.Debug, Message = "MCP server {Server}: {Count} tools listed")]
-        public static partial void ToolsListed(ILogger logger, string server, int count);
-
-        [LoggerMessage(EventId = 602, Level = LogLevel.Warning, Message = "MCP server {Server}: its tool {Tool} is not offered, its name is not one a model accepts once prefixed (letters, digits, '_', '-', 64 at most) or is listed twice")]
-        public static partial void ToolSkipped(ILogger logger, string server, string tool);
-
-        [LoggerMessage(EventId = 603, Level = LogLevel.Warning, Message = "MCP server {Server}: its tool list could not be read ({Reason}); runs go on with the tools last read (or none), and the list is tried again in {RetrySeconds} s")]
-        public static partial void ListFailed(ILogger logger, string server, string reason, double retrySeconds);
-
-        [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "MCP server {Server}: the call of {Tool} failed ({Reason}); the model is told")]
-        public static partial void CallFailed(ILogger logger, string server, string tool, string reason);
-
-        [LoggerMessage(EventId = 605, Level = LogLevel.Warning, Message = "MCP server {Server}: the call of {Tool} did not answer within {Seconds} s; the model is told")]
-        public static partial void CallTimedOut(ILogger logger, string server, string tool, double seconds);
-
-        [LoggerMessage(EventId = 606, Level = LogLevel.Debug, Message = "MCP server {Server}: its tool list changed")]
-        public static partial void ToolListChanged(ILogger logger, string server);
-
-        [LoggerMessage(EventId = 607, Level = LogLevel.Debug, Message = "MCP server {Server}: closing a session failed")]
-        public static partial void CloseFailed(ILogger logger, string server, Exception exception);
     }
 }

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace AgentFunctions.Server;
 
 /// <summary>The standalone server: Kestrel, the API, the queue workers. Composition only.</summary>
-internal static partial class ServerApp
+internal static class ServerApp
 {
     public const int DefaultPort = 8123;
 
@@ -99,12 +99,12 @@ internal static partial class ServerApp
 
         if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.None)
         {
-            LogNoAuthentication(app.Logger);
+            app.Logger.NoAuthentication();
         }
 
         if (localBrowserAccess)
         {
-            LogLocalBrowsersAllowed(app.Logger);
+            app.Logger.LocalBrowsersAllowed();
         }
 
         return app;
@@ -135,10 +135,4 @@ internal static partial class ServerApp
     private static bool IsLoopback(string host)
         => string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
             || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Browsers on any origin may call this local server (loopback only, Auth:Mode None). Set Http:CorsOrigins to choose origins; a server reachable from other machines allows none unless told.")]
-    private static partial void LogLocalBrowsersAllowed(ILogger logger);
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Auth:Mode is None: every request acts as one local user. Set Auth:Mode to Jwt, ApiKey or EasyAuth before exposing this server.")]
-    private static partial void LogNoAuthentication(ILogger logger);
 }

@@ -56,7 +56,7 @@ public sealed record CompactionResult(CompactionOutcome Outcome)
 /// compacted; a handler killed half way leaves a consistent history, and the redelivered message (same
 /// request id) takes its hold back and finishes.
 /// </summary>
-public sealed partial class CompactionHandler
+public sealed class CompactionHandler
 {
     private readonly ICheckpointStore _checkpoints;
     private readonly ICheckpointCompaction _compaction;
@@ -102,13 +102,13 @@ public sealed partial class CompactionHandler
             activity?.SetTag(CompactionTelemetry.OutcomeTag, outcome);
             CompactionTelemetry.Handled.Add(1, new KeyValuePair<string, object?>(CompactionTelemetry.OutcomeTag, outcome));
             CompactionTelemetry.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(CompactionTelemetry.OutcomeTag, outcome));
-            LogHandled(_logger, message.ThreadId, result.Outcome, result.CheckpointsDeleted, result.RowsDeleted, result.Transactions, result.RunEventLogsDeleted);
+            _logger.CompactionHandled(message.ThreadId, result.Outcome, result.CheckpointsDeleted, result.RowsDeleted, result.Transactions, result.RunEventLogsDeleted);
             return result;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            LogFailed(_logger, message.ThreadId, message.Work, e);
+            _logger.CompactionFailed(message.ThreadId, message.Work, e);
             throw;
         }
     }
@@ -219,7 +219,7 @@ public sealed partial class CompactionHandler
         }
         catch (AssistantConfigException e)
         {
-            LogBadOverride(_logger, assistant.AssistantId, e.Message);
+            _logger.CompactionOverrideInvalid(assistant.AssistantId, e.Message);
             return _policy;
         }
     }
@@ -318,13 +318,4 @@ public sealed partial class CompactionHandler
     };
 
     private sealed record ThreadRuns(AgentRun? Newest, List<AgentRun> Active, List<string> ExpiredEventLogs);
-
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Compaction request for thread {ThreadId}: {Outcome}; {CheckpointsDeleted} checkpoints and {RowsDeleted} rows deleted in {Transactions} transactions, events of {RunEventLogs} runs deleted")]
-    private static partial void LogHandled(ILogger logger, string threadId, CompactionOutcome outcome, int checkpointsDeleted, int rowsDeleted, int transactions, int runEventLogs);
-
-    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Compaction request ({Work}) for thread {ThreadId} failed; it will be delivered again")]
-    private static partial void LogFailed(ILogger logger, string threadId, CompactionWork work, Exception exception);
-
-    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Assistant {AssistantId} has an invalid compaction override ({Reason}); the deployment's policy applies")]
-    private static partial void LogBadOverride(ILogger logger, string assistantId, string reason);
 }

@@ -12,7 +12,7 @@ namespace AgentFunctions.Core.Compaction;
 /// is queued, so that the runs ending while it waits queue no more (a request older than
 /// <see cref="CompactionOptions.RequestTimeout"/> no longer counts: its message may have been lost).
 /// </summary>
-public sealed partial class CompactionTrigger : IRunCompletionObserver
+public sealed class CompactionTrigger : IRunCompletionObserver
 {
     private readonly ICheckpointCompaction _compaction;
     private readonly ICompactionScheduler _scheduler;
@@ -58,10 +58,7 @@ public sealed partial class CompactionTrigger : IRunCompletionObserver
 
         await _scheduler.ScheduleAsync(new CompactionMessage(ownerId, threadId), cancellationToken: cancellationToken).ConfigureAwait(false);
         CompactionTelemetry.Requested.Add(1);
-        LogRequested(_logger, threadId, mark.Gained);
+        _logger.CompactionRequested(threadId, mark.Gained);
         return true;
     }
-
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Compaction of thread {ThreadId} requested: {Gained} checkpoints since the last one")]
-    private static partial void LogRequested(ILogger logger, string threadId, long gained);
 }

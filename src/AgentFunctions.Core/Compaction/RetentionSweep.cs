@@ -28,7 +28,7 @@ public sealed record RetentionSweepResult(int RunsFailed, int ThreadsDeleted)
 /// way, that message finishes the deletion; if not, it finds nothing left to do. Several instances may
 /// sweep at once: every step is conditional or idempotent. Last, it deletes the store's expired items.
 /// </summary>
-public sealed partial class RetentionSweep
+public sealed class RetentionSweep
 {
     private const string AbandonedError = "The run's executor stopped before the run ended, and no other executor took it over.";
 
@@ -74,13 +74,13 @@ public sealed partial class RetentionSweep
             activity?.SetTag("agentfunctions.retention.items_deleted", items);
             activity?.SetTag("agentfunctions.retention.runs_failed", failed);
             activity?.SetTag("agentfunctions.retention.threads_deleted", deleted);
-            LogSwept(_logger, failed, deleted);
+            _logger.RetentionSwept(failed, deleted);
             return new RetentionSweepResult(failed, deleted) { ItemsDeleted = items };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-            LogFailed(_logger, e);
+            _logger.RetentionSweepFailed(e);
             throw;
         }
     }
@@ -98,7 +98,7 @@ public sealed partial class RetentionSweep
 
             failed++;
             CompactionTelemetry.RunsFailed.Add(1);
-            LogRunFailed(_logger, ended.RunId, ended.ThreadId, run.LeaseExpiresAt);
+            _logger.AbandonedRunFailed(ended.RunId, ended.ThreadId, run.LeaseExpiresAt);
             await ReleaseThreadAsync(ended, cancellationToken).ConfigureAwait(false);
         }
 
@@ -130,7 +130,7 @@ public sealed partial class RetentionSweep
             {
                 deleted++;
                 CompactionTelemetry.ThreadsDeleted.Add(1);
-                LogThreadDeleted(_logger, thread.ThreadId);
+                _logger.ExpiredThreadDeleted(thread.ThreadId);
             }
         }
 
@@ -158,16 +158,4 @@ public sealed partial class RetentionSweep
 
         return true;
     }
-
-    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Retention sweep: {RunsFailed} abandoned runs failed, {ThreadsDeleted} expired threads deleted")]
-    private static partial void LogSwept(ILogger logger, int runsFailed, int threadsDeleted);
-
-    [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Run {RunId} on thread {ThreadId} was abandoned (its lease expired at {LeaseExpiredAt}); it is ended as failed")]
-    private static partial void LogRunFailed(ILogger logger, string runId, string threadId, DateTimeOffset? leaseExpiredAt);
-
-    [LoggerMessage(EventId = 412, Level = LogLevel.Information, Message = "Thread {ThreadId} expired and was deleted with everything it owned")]
-    private static partial void LogThreadDeleted(ILogger logger, string threadId);
-
-    [LoggerMessage(EventId = 413, Level = LogLevel.Error, Message = "The retention sweep failed; the next one carries on")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

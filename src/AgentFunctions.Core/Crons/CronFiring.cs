@@ -15,7 +15,7 @@ namespace AgentFunctions.Core.Crons;
 /// the instance that loses that write does nothing more. A cron whose firings were missed (the hosts were down)
 /// fires once for them, not once per missed time, and goes on from now.
 /// </summary>
-public sealed partial class CronFiring(
+public sealed class CronFiring(
     ICronStore crons, IRunStore runs, IThreadStore threads, IRunScheduler scheduler, CronOptions? options = null, TimeProvider? time = null, ILogger<CronFiring>? logger = null)
 {
     private readonly CronOptions _options = options ?? new CronOptions();
@@ -38,7 +38,7 @@ public sealed partial class CronFiring(
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogFireFailed(_logger, cron.CronId, e); // the cron stays due: the next sweep tries again
+                _logger.CronFireFailed(cron.CronId, e); // the cron stays due: the next sweep tries again
             }
         }
 
@@ -70,7 +70,7 @@ public sealed partial class CronFiring(
             // Its thread was deleted: as LangGraph deletes a thread's crons with it, the cron goes (it could never run again).
             if (await crons.DeleteAsync(cron.OwnerId, cron.CronId, cancellationToken).ConfigureAwait(false))
             {
-                LogThreadGone(_logger, cron.CronId, cron.ThreadId ?? string.Empty);
+                _logger.CronThreadGone(cron.CronId, cron.ThreadId ?? string.Empty);
             }
 
             return false;
@@ -81,7 +81,7 @@ public sealed partial class CronFiring(
             return false; // another instance fired it (the same run) and moved it on first
         }
 
-        LogFired(_logger, cron.CronId, firing, next);
+        _logger.CronFired(cron.CronId, firing, next);
         return true;
     }
 
@@ -144,7 +144,7 @@ public sealed partial class CronFiring(
                 return true;
             }
 
-            LogThreadBusy(_logger, cron.CronId, threadId); // multitask_strategy reject on a busy thread: this firing is skipped
+            _logger.CronThreadBusy(cron.CronId, threadId); // multitask_strategy reject on a busy thread: this firing is skipped
             return true;
         }
 
@@ -179,16 +179,4 @@ public sealed partial class CronFiring(
             // Created by another instance firing the same time.
         }
     }
-
-    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Cron {CronId} fired for {Firing}; next at {Next}")]
-    private static partial void LogFired(ILogger logger, string cronId, DateTimeOffset firing, DateTimeOffset? next);
-
-    [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Cron {CronId} could not fire; the next sweep tries again")]
-    private static partial void LogFireFailed(ILogger logger, string cronId, Exception exception);
-
-    [LoggerMessage(EventId = 722, Level = LogLevel.Warning, Message = "Cron {CronId} deleted: its thread {ThreadId} is gone")]
-    private static partial void LogThreadGone(ILogger logger, string cronId, string threadId);
-
-    [LoggerMessage(EventId = 723, Level = LogLevel.Warning, Message = "Cron {CronId} skipped a firing: its thread {ThreadId} has an active run (multitask_strategy reject)")]
-    private static partial void LogThreadBusy(ILogger logger, string cronId, string threadId);
 }

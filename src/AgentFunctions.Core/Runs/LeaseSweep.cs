@@ -15,7 +15,7 @@ namespace AgentFunctions.Core.Runs;
 /// queue message, which brings them back to be taken over, and to the retention sweep. Several instances may sweep at
 /// once: ending a run is conditional on its lease as read.
 /// </summary>
-public sealed partial class LeaseSweep(IRunRetention runRetention, IRunStore runs, IThreadStore threads, TimeProvider? time = null, ILogger<LeaseSweep>? logger = null)
+public sealed class LeaseSweep(IRunRetention runRetention, IRunStore runs, IThreadStore threads, TimeProvider? time = null, ILogger<LeaseSweep>? logger = null)
 {
     /// <summary>The error recorded on such a run.</summary>
     public const string DiedError = "The process running the run stopped before the run ended (its lease expired).";
@@ -36,7 +36,7 @@ public sealed partial class LeaseSweep(IRunRetention runRetention, IRunStore run
             }
 
             ended++;
-            LogRunEnded(_logger, failed.RunId, failed.ThreadId, run.LeaseExpiresAt);
+            _logger.StoppedRequestRunEnded(failed.RunId, failed.ThreadId, run.LeaseExpiresAt);
             var status = await runs.GetActiveAsync(failed.OwnerId, failed.ThreadId, cancellationToken).ConfigureAwait(false) is null ? ThreadStatus.Error : ThreadStatus.Busy;
             await threads.SetStatusAsync(failed.OwnerId, failed.ThreadId, status, cancellationToken).ConfigureAwait(false);
         }
@@ -61,11 +61,11 @@ public sealed partial class LeaseSweep(IRunRetention runRetention, IRunStore run
                 {
                     if (StorageUnavailableException.IsTransient(e))
                     {
-                        LogStorageAway(_logger, e.Message);
+                        _logger.LeaseSweepStorageAway(e.Message);
                     }
                     else
                     {
-                        LogFailed(_logger, e);
+                        _logger.LeaseSweepFailed(e);
                     }
                 }
             }
@@ -74,13 +74,4 @@ public sealed partial class LeaseSweep(IRunRetention runRetention, IRunStore run
         {
         }
     }
-
-    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Run {RunId} on thread {ThreadId} ran in a request whose process stopped (its lease expired at {LeaseExpiredAt}); it is ended as an error")]
-    private static partial void LogRunEnded(ILogger logger, string runId, string threadId, DateTimeOffset? leaseExpiredAt);
-
-    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "The lease sweep could not reach storage ({Reason}); the next one carries on")]
-    private static partial void LogStorageAway(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 122, Level = LogLevel.Error, Message = "The lease sweep failed; the next one carries on")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

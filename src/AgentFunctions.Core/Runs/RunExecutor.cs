@@ -63,7 +63,7 @@ public sealed class RunExecutorOptions
 /// the run's record), and records how the run ended on the run and the thread. The run goes on in
 /// the background of the caller: a consumer that stops reading cancels it only when asked to.
 /// </summary>
-public sealed partial class RunExecutor
+public sealed class RunExecutor
 {
     private readonly IRunStore _runs;
     private readonly IThreadStore _threads;
@@ -155,7 +155,7 @@ public sealed partial class RunExecutor
         }
         catch (Exception e)
         {
-            LogRunFailed(_logger, run.RunId, run.ThreadId, e);
+            _logger.RunFailed(run.RunId, run.ThreadId, e);
             telemetry.Ended(RunStatus.Error, e);
             if (held is not null)
             {
@@ -189,10 +189,10 @@ public sealed partial class RunExecutor
             held.RunId,
             "mark its thread busy",
             stop.Token);
-        LogRunStarted(_logger, held.RunId, held.ThreadId, held.Attempt);
+        _logger.RunStarted(held.RunId, held.ThreadId, held.Attempt);
         if (resume is not null)
         {
-            LogRunResumed(_logger, held.RunId, held.Attempt, resume.InputApplied, resume.FirstEventSequence);
+            _logger.RunResumed(held.RunId, held.Attempt, resume.InputApplied, resume.FirstEventSequence);
             persistEvents = persistEvents && !resume.LogCompleted;
         }
 
@@ -231,7 +231,7 @@ public sealed partial class RunExecutor
                 if (handle.Events.Publish(runEvent, log.IsWriting) is { } fellBehind)
                 {
                     // A consumer fell behind what is held in memory: it reads on from the log, written from its next event on.
-                    LogPersistingForSlowConsumer(_logger, held.RunId, fellBehind[0].Sequence);
+                    _logger.PersistingForSlowConsumer(held.RunId, fellBehind[0].Sequence);
                     await log.StartAsync(fellBehind).ConfigureAwait(false);
                 }
 
@@ -278,7 +278,7 @@ public sealed partial class RunExecutor
             }
             catch (Exception e)
             {
-                LogEventLogNotCompleted(_logger, held.RunId, e);
+                _logger.EventLogNotCompleted(held.RunId, e);
             }
         }
     }
@@ -308,14 +308,14 @@ public sealed partial class RunExecutor
         var outcome = execution.HasEnded ? execution.Outcome : new RunOutcome(RunStatus.Interrupted, "The run was cancelled.");
         if (outcome.Exception is { } failure)
         {
-            LogRunFailed(_logger, held.RunId, held.ThreadId, failure);
+            _logger.RunFailed(held.RunId, held.ThreadId, failure);
         }
 
         var cancel = handle.EventsEnded();
         if (cancel == CancelAction.Rollback && rollbackTo is not null)
         {
             var removed = await RetryAsync(ct => _checkpoints.DeleteAfterAsync(held.OwnerId, held.ThreadId, rollbackTo.CheckpointId, ct), held.RunId, "roll back", CancellationToken.None).ConfigureAwait(false);
-            LogRolledBack(_logger, held.RunId, removed);
+            _logger.RolledBack(held.RunId, removed);
         }
 
         var status = cancel is not null ? RunStatus.Interrupted : outcome.Status;
@@ -325,7 +325,7 @@ public sealed partial class RunExecutor
             await RetryAsync(ct => _runs.DeleteAsync(held.OwnerId, held.ThreadId, held.RunId, ct), held.RunId, "delete the rolled-back run", CancellationToken.None).ConfigureAwait(false);
         }
 
-        LogRunEnded(_logger, held.RunId, held.ThreadId, status);
+        _logger.RunEnded(held.RunId, held.ThreadId, status);
         return ended;
     }
 
@@ -382,7 +382,7 @@ public sealed partial class RunExecutor
 
                     if (failingSince is not null)
                     {
-                        LogWatchRecovered(_logger, held.RunId);
+                        _logger.WatchRecovered(held.RunId);
                         failingSince = null;
                     }
                 }
@@ -393,7 +393,7 @@ public sealed partial class RunExecutor
                     if (failingSince is null)
                     {
                         failingSince = _time.GetUtcNow();
-                        LogWatchFailing(_logger, held.RunId, e);
+                        _logger.WatchFailing(held.RunId, e);
                     }
 
                     continue;
@@ -401,7 +401,7 @@ public sealed partial class RunExecutor
 
                 if (current.CancelRequested is { } action)
                 {
-                    LogCancelObserved(_logger, held.RunId, action);
+                    _logger.CancelObserved(held.RunId, action);
                     handle.Cancelled(action);
                     await stop.CancelAsync().ConfigureAwait(false);
                 }
@@ -413,7 +413,7 @@ public sealed partial class RunExecutor
         catch (StoreConflictException e)
         {
             // The lease was lost (another executor took the run over): stop here.
-            LogLeaseLost(_logger, held.RunId, e);
+            _logger.LeaseLost(held.RunId, e);
             await stop.CancelAsync().ConfigureAwait(false);
         }
     }
@@ -442,7 +442,7 @@ public sealed partial class RunExecutor
         }
         catch (Exception e)
         {
-            LogObserverFailed(_logger, ended.RunId, e);
+            _logger.ObserverFailed(ended.RunId, e);
         }
     }
 
@@ -462,7 +462,7 @@ public sealed partial class RunExecutor
                 var result = await operation(cancellationToken).ConfigureAwait(false);
                 if (tries > 0)
                 {
-                    LogStorageBack(_logger, runId, what, tries);
+                    _logger.StorageBack(runId, what, tries);
                 }
 
                 return result;
@@ -471,7 +471,7 @@ public sealed partial class RunExecutor
             {
                 if (tries++ == 0)
                 {
-                    LogStorageAway(_logger, runId, what, e);
+                    _logger.StorageAway(runId, what, e);
                 }
 
                 await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
@@ -556,51 +556,6 @@ public sealed partial class RunExecutor
             ? (graph, graph.Defaults.Merge(assistant.Config).Merge(options.Config))
             : throw new InvalidOperationException($"Assistant {assistant.AssistantId} runs graph '{assistant.GraphId}', which this deployment does not serve.");
     }
-
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Run {RunId} on thread {ThreadId} started (attempt {Attempt})")]
-    private static partial void LogRunStarted(ILogger logger, string runId, string threadId, int attempt);
-
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Run {RunId} on thread {ThreadId} ended: {Status}")]
-    private static partial void LogRunEnded(ILogger logger, string runId, string threadId, RunStatus status);
-
-    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Run {RunId} on thread {ThreadId} failed")]
-    private static partial void LogRunFailed(ILogger logger, string runId, string threadId, Exception exception);
-
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Run {RunId} observed a cancellation request: {Action}")]
-    private static partial void LogCancelObserved(ILogger logger, string runId, CancelAction action);
-
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Run {RunId} lost its lease and stops here")]
-    private static partial void LogLeaseLost(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Run {RunId} rolled back: {Removed} checkpoints removed")]
-    private static partial void LogRolledBack(ILogger logger, string runId, int removed);
-
-    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "After run {RunId} ended, its completion observer failed; the run's outcome stands")]
-    private static partial void LogObserverFailed(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 111, Level = LogLevel.Information, Message = "Run {RunId} taken over (attempt {Attempt}): its input already applied: {InputApplied}; its events go on from {Sequence}")]
-    private static partial void LogRunResumed(ILogger logger, string runId, int attempt, bool inputApplied, long sequence);
-
-    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Run {RunId}: storage is unavailable to {What}; retrying")]
-    private static partial void LogStorageAway(ILogger logger, string runId, string what, Exception exception);
-
-    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Run {RunId}: storage is back ({What}, after {Tries} failed tries)")]
-    private static partial void LogStorageBack(ILogger logger, string runId, string what, int tries);
-
-    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "Run {RunId}: its cancel checks and lease renewals fail (storage is unavailable); the run goes on and they are retried")]
-    private static partial void LogWatchFailing(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 115, Level = LogLevel.Information, Message = "Run {RunId}: its cancel checks and lease renewals succeed again")]
-    private static partial void LogWatchRecovered(ILogger logger, string runId);
-
-    [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "After run {RunId} ended, its event log could not be marked complete; its events are stored and its outcome stands")]
-    private static partial void LogEventLogNotCompleted(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory; the run's events are written to its event log from event {Sequence} on")]
-    private static partial void LogPersistingForSlowConsumer(ILogger logger, string runId, long sequence);
-
-    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Run {RunId}: its events could not be written to its event log for a consumer that fell behind; the run goes on, that consumer's stream ends with an error")]
-    private static partial void LogSlowConsumerLogFailed(ILogger logger, string runId, Exception exception);
 
     /// <summary>
     /// A run's event log as its executor writes it: from the first event for a persisted run (a failure fails the run,
@@ -705,7 +660,7 @@ public sealed partial class RunExecutor
 
         private async Task FailAsync(Exception e)
         {
-            LogSlowConsumerLogFailed(logger, runId, e);
+            logger.SlowConsumerLogFailed(runId, e);
             var writer = _writer;
             _writer = null;
             _failed = true;
@@ -720,7 +675,7 @@ public sealed partial class RunExecutor
             }
             catch (Exception again)
             {
-                LogSlowConsumerLogFailed(logger, runId, again);
+                logger.SlowConsumerLogFailed(runId, again);
             }
         }
     }
@@ -732,7 +687,7 @@ public sealed partial class RunExecutor
 /// reads on from the run's event log and comes back to the live events once it has caught up, so it gets every event
 /// once, in order, and the run never waits for it.
 /// </summary>
-public sealed partial class RunHandle
+public sealed class RunHandle
 {
     private static readonly TimeSpan MinLogPollInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxLogPollInterval = TimeSpan.FromMilliseconds(500);
@@ -866,7 +821,7 @@ public sealed partial class RunHandle
                 if (!fellBehind)
                 {
                     fellBehind = true;
-                    LogFellBehind(_logger, RunId, position.Delivered);
+                    _logger.FellBehind(RunId, position.Delivered);
                 }
 
                 await foreach (var logged in CatchUpAsync(position, cancellationToken).ConfigureAwait(false))
@@ -922,7 +877,4 @@ public sealed partial class RunHandle
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    [LoggerMessage(EventId = 108, Level = LogLevel.Information, Message = "Run {RunId}: a consumer fell behind the events held in memory after event {Sequence}; it reads on from the run's event log")]
-    private static partial void LogFellBehind(ILogger logger, string runId, long sequence);
 }

@@ -13,7 +13,7 @@ namespace AgentFunctions.Core.Runs;
 /// when its client went away, and deleting a stateless run's temporary thread once it has ended. The HTTP handlers
 /// parse, call these and write; they hold no lifecycle of their own.
 /// </summary>
-public sealed partial class RunLifecycle(IRunStore runs, IRunEventLog events, LiveRuns live, ThreadDeletion deletion, ILogger<RunLifecycle>? logger = null)
+public sealed class RunLifecycle(IRunStore runs, IRunEventLog events, LiveRuns live, ThreadDeletion deletion, ILogger<RunLifecycle>? logger = null)
 {
     private static readonly TimeSpan MaxEndPollInterval = TimeSpan.FromSeconds(1);
 
@@ -113,7 +113,7 @@ public sealed partial class RunLifecycle(IRunStore runs, IRunEventLog events, Li
         }
         catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
         {
-            LogDisconnectCancelFailed(_logger, run.RunId, e);
+            _logger.DisconnectCancelFailed(run.RunId, e);
         }
     }
 
@@ -129,12 +129,12 @@ public sealed partial class RunLifecycle(IRunStore runs, IRunEventLog events, Li
         {
             if (await deletion.DeleteAsync(run.OwnerId, run.ThreadId, expectedETag: null, CancellationToken.None).ConfigureAwait(false) == ThreadDeletionOutcome.Kept)
             {
-                LogTemporaryThreadKept(_logger, run.ThreadId);
+                _logger.TemporaryThreadKept(run.ThreadId);
             }
         }
         catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
         {
-            LogTemporaryThreadNotDeleted(_logger, run.ThreadId, e);
+            _logger.TemporaryThreadNotDeleted(run.ThreadId, e);
         }
     }
 
@@ -201,7 +201,7 @@ public sealed partial class RunLifecycle(IRunStore runs, IRunEventLog events, Li
         catch (Azure.RequestFailedException e)
         {
             // Storage did not answer: keep following the log, which ends with the run anyway.
-            LogEndWatchFailed(_logger, run.RunId, e);
+            _logger.EndWatchFailed(run.RunId, e);
         }
     }
 
@@ -210,16 +210,4 @@ public sealed partial class RunLifecycle(IRunStore runs, IRunEventLog events, Li
         await WaitForEndAsync(run, cancellationToken).ConfigureAwait(false);
         yield break;
     }
-
-    [LoggerMessage(EventId = 520, Level = LogLevel.Warning, Message = "Run {RunId}: its client went away, and the run could not be cancelled through its record")]
-    private static partial void LogDisconnectCancelFailed(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "The temporary thread {ThreadId} of a stateless run could not be deleted")]
-    private static partial void LogTemporaryThreadNotDeleted(ILogger logger, string threadId, Exception exception);
-
-    [LoggerMessage(EventId = 522, Level = LogLevel.Warning, Message = "Run {RunId}: its record could not be read while its stream was joined")]
-    private static partial void LogEndWatchFailed(ILogger logger, string runId, Exception exception);
-
-    [LoggerMessage(EventId = 523, Level = LogLevel.Warning, Message = "The temporary thread {ThreadId} of a stateless run was kept: a run is active on it again")]
-    private static partial void LogTemporaryThreadKept(ILogger logger, string threadId);
 }

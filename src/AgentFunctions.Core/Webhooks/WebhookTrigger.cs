@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentFunctions.Core.Webhooks;
 
 /// <summary>When a run with a <c>webhook</c> ends, queues its first delivery (the <c>webhooks</c> queue delivers it, retrying).</summary>
-public sealed partial class WebhookTrigger(IWebhookScheduler scheduler, ILogger<WebhookTrigger>? logger = null) : IRunCompletionObserver
+public sealed class WebhookTrigger(IWebhookScheduler scheduler, ILogger<WebhookTrigger>? logger = null) : IRunCompletionObserver
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -18,9 +18,6 @@ public sealed partial class WebhookTrigger(IWebhookScheduler scheduler, ILogger<
         }
 
         await scheduler.ScheduleAsync(new WebhookMessage(run.OwnerId, run.ThreadId, run.RunId, url), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        LogQueued(_logger, run.RunId);
+        _logger.WebhookQueued(run.RunId);
     }
-
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "The webhook of run {RunId} is queued for delivery")]
-    private static partial void LogQueued(ILogger logger, string runId);
 }

@@ -65,7 +65,7 @@ internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8J
                     flushed = json.BytesCommitted;
                     if ((await body.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
                     {
-                        JsonArray.LogClientLeft(logger, written);
+                        logger.JsonArrayClientLeft(written);
                         return;
                     }
                 }
@@ -79,18 +79,18 @@ internal sealed class JsonArrayResult<T>(IAsyncEnumerable<T> items, Action<Utf8J
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            JsonArray.LogClientLeft(logger, written);
+            logger.JsonArrayClientLeft(written);
         }
         catch (Exception e)
         {
-            JsonArray.LogWriteFailed(logger, written, e);
+            logger.JsonArrayWriteFailed(written, e);
             httpContext.Abort();
         }
     }
 }
 
 /// <summary>What the JSON array responses share: fitting a page into a byte budget, and their logs.</summary>
-internal static partial class JsonArray
+internal static class JsonArray
 {
     /// <summary>JSON as ASP.NET Core's JSON results write it (the default encoder), for the routes that answered with them.</summary>
     public static readonly JsonWriterOptions AspNetCoreEncoding = new() { Encoder = JavaScriptEncoder.Default };
@@ -125,10 +125,4 @@ internal static partial class JsonArray
 
     public static ILogger Logger(HttpContext context)
         => context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(JsonArrayResult<>).Namespace + ".JsonArrayResult");
-
-    [LoggerMessage(EventId = 530, Level = LogLevel.Debug, Message = "A JSON array response stopped after {Items} items: the client went away")]
-    public static partial void LogClientLeft(ILogger logger, long items);
-
-    [LoggerMessage(EventId = 531, Level = LogLevel.Error, Message = "A JSON array response failed after {Items} items; the connection was cut")]
-    public static partial void LogWriteFailed(ILogger logger, long items, Exception exception);
 }

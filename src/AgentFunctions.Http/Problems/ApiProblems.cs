@@ -16,7 +16,7 @@ namespace AgentFunctions.Http.Problems;
 /// say what is wrong, storage outages into 503, our own faults into a generic 500 (details only in
 /// the log). No stack trace or exception text of ours ever reaches a client.
 /// </summary>
-public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         var problem = ApiProblem.From(exception);
         if (problem.Status >= 500)
         {
-            LogFault(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? string.Empty, exception);
+            logger.RequestFailed(httpContext.Request.Method, httpContext.Request.Path.Value ?? string.Empty, exception);
         }
 
         if (httpContext.Response.HasStarted)
@@ -48,9 +48,6 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         await httpContext.Response.WriteAsJsonAsync(details, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", cancellationToken).ConfigureAwait(false);
         return true;
     }
-
-    [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
-    private static partial void LogFault(ILogger logger, string method, string path, Exception exception);
 }
 
 /// <summary>A problem to report: status, title, detail, and where in the request body (a JSON path) when that is known.</summary>

@@ -473,7 +473,7 @@ public static partial class RunHandlers
         }
         catch (Exception e) when (e is StoreConflictException or Azure.RequestFailedException)
         {
-            LogTemporaryThreadNotExpired(s.Logger, run.ThreadId, e);
+            s.Logger.TemporaryThreadNotExpired(run.ThreadId, e);
         }
     }
 
@@ -733,7 +733,4 @@ public static partial class RunHandlers
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentFunctions.Http.Runs"));
         }
     }
-
-    [LoggerMessage(EventId = 524, Level = LogLevel.Warning, Message = "The temporary thread {ThreadId} of a stateless run with a webhook could not be given its expiry; retention keeps it")]
-    private static partial void LogTemporaryThreadNotExpired(ILogger logger, string threadId, Exception exception);
 }

@@ -15,7 +15,7 @@ namespace AgentFunctions.Http.Sse;
 /// every frame, framed by the runtime's <see cref="SseFormatter"/>, flushed one by one, with a comment
 /// line while nothing happens so proxies keep the connection. The response ends when the events end.
 /// </summary>
-public static partial class SseResponse
+public static class SseResponse
 {
     private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
 
@@ -109,7 +109,7 @@ public static partial class SseResponse
                 catch (Exception e)
                 {
                     pending = null;
-                    LogStreamFailed(logger, e);
+                    logger.EventStreamFailed(e);
                     var error = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = "InternalError", ["message"] = "The run failed." });
                     await WriteEventAsync(body, new ServerSentEvent(errorId(lastId), RunEvent.Error, error), cancellationToken).ConfigureAwait(false);
                     return;
@@ -173,9 +173,6 @@ public static partial class SseResponse
         yield return item;
     }
 #pragma warning restore CS1998
-
-    [LoggerMessage(EventId = 510, Level = LogLevel.Error, Message = "A run's event stream failed; the client got a generic error event")]
-    private static partial void LogStreamFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>One server-sent event: its id (none when null), its name and its JSON data.</summary>

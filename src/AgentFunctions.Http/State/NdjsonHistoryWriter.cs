@@ -17,7 +17,7 @@ namespace AgentFunctions.Http.State;
 /// there is still an ordinary problem response; a failure later cuts the connection, so that a client
 /// never takes a partial history for a whole one.
 /// </summary>
-internal sealed partial class NdjsonHistoryWriter(HttpResponse response, ILogger logger)
+internal sealed class NdjsonHistoryWriter(HttpResponse response, ILogger logger)
 {
     /// <summary>Checkpoints with values per page: each page materialises its states in one read of the state rows.</summary>
     public const int ValuesPageSize = 100;
@@ -61,7 +61,7 @@ internal sealed partial class NdjsonHistoryWriter(HttpResponse response, ILogger
                         unflushed = 0;
                         if ((await body.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
                         {
-                            LogClientLeft(logger, lines);
+                            logger.HistoryStreamClientLeft(lines);
                             return;
                         }
                     }
@@ -70,7 +70,7 @@ internal sealed partial class NdjsonHistoryWriter(HttpResponse response, ILogger
                 unflushed = 0;
                 if ((await body.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
                 {
-                    LogClientLeft(logger, lines);
+                    logger.HistoryStreamClientLeft(lines);
                     return;
                 }
 
@@ -79,11 +79,11 @@ internal sealed partial class NdjsonHistoryWriter(HttpResponse response, ILogger
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            LogClientLeft(logger, lines);
+            logger.HistoryStreamClientLeft(lines);
         }
         catch (Exception e)
         {
-            LogStreamFailed(logger, lines, e);
+            logger.HistoryStreamFailed(lines, e);
             response.HttpContext.Abort();
         }
     }
@@ -126,10 +126,4 @@ internal sealed partial class NdjsonHistoryWriter(HttpResponse response, ILogger
 
         writer.WriteEndObject();
     }
-
-    [LoggerMessage(EventId = 540, Level = LogLevel.Debug, Message = "A history stream stopped after {Lines} lines: the client went away")]
-    private static partial void LogClientLeft(ILogger logger, long lines);
-
-    [LoggerMessage(EventId = 541, Level = LogLevel.Error, Message = "A history stream failed after {Lines} lines; the connection was cut")]
-    private static partial void LogStreamFailed(ILogger logger, long lines, Exception exception);
 }

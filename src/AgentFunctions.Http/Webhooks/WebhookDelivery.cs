@@ -22,7 +22,7 @@ namespace AgentFunctions.Http.Webhooks;
 /// followed, and unless private networks are allowed each connection goes only to a public address of the host (so
 /// a name that resolves elsewhere at delivery time is refused too).
 /// </summary>
-public sealed partial class WebhookDelivery : IDisposable
+public sealed class WebhookDelivery : IDisposable
 {
     /// <summary>Deliveries, by outcome: <c>delivered</c>, <c>failed</c> (an attempt that will be retried), <c>abandoned</c>.</summary>
     public static readonly Counter<long> Deliveries = AgentTelemetry.Meter.CreateCounter<long>(
@@ -60,7 +60,7 @@ public sealed partial class WebhookDelivery : IDisposable
         var run = await _runs.GetAsync(message.OwnerId, message.ThreadId, message.RunId, cancellationToken).ConfigureAwait(false);
         if (run is null)
         {
-            LogRunGone(_logger, message.RunId);
+            _logger.WebhookRunGone(message.RunId);
             return;
         }
 
@@ -99,7 +99,7 @@ public sealed partial class WebhookDelivery : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 Deliveries.Add(1, new KeyValuePair<string, object?>("outcome", "delivered"));
-                LogDelivered(_logger, run.RunId, message.Attempt);
+                _logger.WebhookDelivered(run.RunId, message.Attempt);
                 return;
             }
 
@@ -113,14 +113,14 @@ public sealed partial class WebhookDelivery : IDisposable
         if (message.Attempt >= _options.MaxAttempts)
         {
             Deliveries.Add(1, new KeyValuePair<string, object?>("outcome", "abandoned"));
-            LogAbandoned(_logger, run.RunId, message.Attempt, failure);
+            _logger.WebhookAbandoned(run.RunId, message.Attempt, failure);
             return;
         }
 
         var delay = _options.RetryDelay(message.Attempt + 1);
         await _scheduler.ScheduleAsync(message with { Attempt = message.Attempt + 1 }, delay, CancellationToken.None).ConfigureAwait(false);
         Deliveries.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-        LogRetrying(_logger, run.RunId, message.Attempt, failure, delay);
+        _logger.WebhookRetrying(run.RunId, message.Attempt, failure, delay);
     }
 
     public void Dispose() => _client.Dispose();
@@ -144,16 +144,4 @@ public sealed partial class WebhookDelivery : IDisposable
             throw;
         }
     }
-
-    [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "The webhook of run {RunId} was delivered (attempt {Attempt})")]
-    private static partial void LogDelivered(ILogger logger, string runId, int attempt);
-
-    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "The webhook of run {RunId} failed (attempt {Attempt}: {Failure}); trying again in {Delay}")]
-    private static partial void LogRetrying(ILogger logger, string runId, int attempt, string failure, TimeSpan delay);
-
-    [LoggerMessage(EventId = 703, Level = LogLevel.Error, Message = "The webhook of run {RunId} was given up after {Attempt} attempts (last: {Failure})")]
-    private static partial void LogAbandoned(ILogger logger, string runId, int attempt, string failure);
-
-    [LoggerMessage(EventId = 704, Level = LogLevel.Information, Message = "The webhook of run {RunId} was not delivered: the run was deleted")]
-    private static partial void LogRunGone(ILogger logger, string runId);
 }

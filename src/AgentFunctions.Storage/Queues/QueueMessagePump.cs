@@ -36,7 +36,7 @@ public sealed class QueueMessagePumpOptions
 /// is one built with <see cref="QueueWireFormat.CreateClientOptions"/>, so that bodies are read as
 /// they are written.
 /// </summary>
-public sealed partial class QueueMessagePump
+public sealed class QueueMessagePump
 {
     private readonly QueueClient _queue;
     private readonly QueueClient _poison;
@@ -112,7 +112,7 @@ public sealed partial class QueueMessagePump
                 // Storage is unreachable or failing: a RequestFailedException, or an AggregateException once every
                 // retry of a call has failed. Wait and try again; the messages stay in the queue. Nothing here may end
                 // the loop: a hosted service that fails stops its host.
-                LogReceiveFailed(_logger, _queue.Name, e);
+                _logger.ReceiveFailed(_queue.Name, e);
                 try
                 {
                     await Task.Delay(_options.MaxIdleDelay, _time, cancellationToken).ConfigureAwait(false);
@@ -168,7 +168,7 @@ public sealed partial class QueueMessagePump
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             trace.Fail(e);
-            LogHandlerFailed(_logger, _queue.Name, message.MessageId, message.DequeueCount, e);
+            _logger.HandlerFailed(_queue.Name, message.MessageId, message.DequeueCount, e);
             if (message.DequeueCount >= _options.MaxDequeueCount)
             {
                 await PoisonAsync(message, receipt, $"{e.GetType().Name}: {e.Message}", CancellationToken.None).ConfigureAwait(false);
@@ -217,7 +217,7 @@ public sealed partial class QueueMessagePump
                 {
                     // Storage is away: keep trying, sooner, while the message is still hidden; if it reappears meanwhile, it
                     // is delivered again (handlers are idempotent) and the next renewal here finds its receipt stale.
-                    LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
+                    _logger.RenewFailed(_queue.Name, message.MessageId, e);
                     wait = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.VisibilityTimeout.Ticks / 12));
                 }
             }
@@ -228,13 +228,13 @@ public sealed partial class QueueMessagePump
         catch (Exception e)
         {
             // The message is no longer ours (its receipt is stale: it reappeared and was received again). The handler goes on.
-            LogRenewFailed(_logger, _queue.Name, message.MessageId, e);
+            _logger.RenewFailed(_queue.Name, message.MessageId, e);
         }
     }
 
     private async Task PoisonAsync(QueueMessage message, Receipt receipt, string reason, CancellationToken cancellationToken)
     {
-        LogPoisoned(_logger, _queue.Name, message.MessageId, message.DequeueCount, reason);
+        _logger.MessagePoisoned(_queue.Name, message.MessageId, message.DequeueCount, reason);
         await _poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
         await _queue.DeleteMessageAsync(message.MessageId, receipt.Value, cancellationToken).ConfigureAwait(false);
     }
@@ -243,16 +243,4 @@ public sealed partial class QueueMessagePump
     {
         public string Value { get; set; } = value;
     }
-
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Receiving from queue {Queue} failed; retrying")]
-    private static partial void LogReceiveFailed(ILogger logger, string queue, Exception exception);
-
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Handling message {MessageId} of queue {Queue} failed (delivery {DequeueCount})")]
-    private static partial void LogHandlerFailed(ILogger logger, string queue, string messageId, long dequeueCount, Exception exception);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "Message {MessageId} of queue {Queue} moved to the poison queue after {DequeueCount} deliveries: {Reason}")]
-    private static partial void LogPoisoned(ILogger logger, string queue, string messageId, long dequeueCount, string reason);
-
-    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Renewing the visibility of message {MessageId} of queue {Queue} failed; it may be delivered again")]
-    private static partial void LogRenewFailed(ILogger logger, string queue, string messageId, Exception exception);
 }

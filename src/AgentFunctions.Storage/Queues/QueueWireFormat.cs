@@ -13,7 +13,7 @@ namespace AgentFunctions.Storage.Queues;
 /// version of this project wrote. Every <see cref="QueueServiceClient"/> of the project is built with
 /// <see cref="CreateClientOptions"/>.
 /// </summary>
-public static partial class QueueWireFormat
+public static class QueueWireFormat
 {
     /// <summary>
     /// The options of the project's queue clients: Base64 messages; a received message that is not Base64 moved to
@@ -42,7 +42,7 @@ public static partial class QueueWireFormat
 
         var queue = args.Queue;
         var poison = queue.GetParentQueueServiceClient().GetQueueClient(queue.Name + "-poison");
-        LogNotBase64(logger, queue.Name, message.MessageId, message.DequeueCount);
+        logger.MessageNotBase64(queue.Name, message.MessageId, message.DequeueCount);
 
         // The poison message's body is the original text (Base64-encoded like every message here).
         if (args.IsRunningSynchronously)
@@ -56,7 +56,4 @@ public static partial class QueueWireFormat
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
         }
     }
-
-    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Message {MessageId} of queue {Queue} moved to the poison queue at delivery {DequeueCount}: its text is not Base64")]
-    private static partial void LogNotBase64(ILogger logger, string queue, string messageId, long dequeueCount);
 }

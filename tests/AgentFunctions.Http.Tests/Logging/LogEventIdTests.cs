@@ -5,7 +5,8 @@ namespace AgentFunctions.Http.Tests.Logging;
 
 /// <summary>
 /// Every source-generated log of the server's assemblies has its own event id, so that a log query by id finds
-/// one kind of event (two pairs of methods once shared 520 and 521).
+/// one kind of event (two pairs of methods once shared 520 and 521); each assembly declares them in one place,
+/// its <c>Log</c> class, where a new id is chosen in sight of the others.
 /// </summary>
 public sealed class LogEventIdTests
 {
@@ -14,6 +15,7 @@ public sealed class LogEventIdTests
         typeof(Core.Runs.RunExecutor).Assembly,
         typeof(Storage.Checkpoints.TableCheckpointStore).Assembly,
         typeof(OpenAI.OpenAIModelOptions).Assembly,
+        typeof(Mcp.McpToolSource).Assembly,
         typeof(HttpApiOptions).Assembly,
         typeof(Hosting.AgentFunctionsServiceCollectionExtensions).Assembly,
         typeof(Server.ServerApp).Assembly,
@@ -42,11 +44,19 @@ public sealed class LogEventIdTests
         Assert.True(withoutId.Count == 0, "LoggerMessage without an EventId: " + string.Join(", ", withoutId));
     }
 
-    private static IEnumerable<(int EventId, string Method)> LoggerMessages() =>
+    [Fact]
+    public void LoggerMessages_InTheServersAssemblies_AreDeclaredInTheirAssemblysLogClass()
+    {
+        var elsewhere = LoggerMessages().Where(m => m.Type != m.Assembly + ".Log").Select(m => m.Method).ToList();
+
+        Assert.True(elsewhere.Count == 0, "LoggerMessage outside its assembly's Log class: " + string.Join(", ", elsewhere));
+    }
+
+    private static IEnumerable<(int EventId, string Assembly, string? Type, string Method)> LoggerMessages() =>
         from assembly in ProductAssemblies
         from type in assembly.GetTypes()
         from method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
         let attribute = method.GetCustomAttribute<LoggerMessageAttribute>()
         where attribute is not null
-        select (attribute.EventId, $"{assembly.GetName().Name}:{type.FullName}.{method.Name}");
+        select (attribute.EventId, assembly.GetName().Name!, type.FullName, $"{assembly.GetName().Name}:{type.FullName}.{method.Name}");
 }
