@@ -15,8 +15,9 @@ namespace AgentFunctions.Benchmarks.Http;
 /// this process that accepts every post). Each round streams one run at a time on each server in turn (the order
 /// rotating), then a burst at once on each, with a <c>traceparent</c> on every request. Printed: the CPU time each
 /// server used per run over all rounds (from /proc: the steadiest figure on a shared machine), times to the first
-/// event and token, events per second, and the ratios against tracing off, measured in the same run (wall-clock
-/// ratios paired by round).
+/// event and token, events per second, the ratios against tracing off, measured in the same run (wall-clock
+/// ratios paired by round), and what the sink received: spans per run (a run is one <c>invoke_agent</c> span), by
+/// name, with their bytes and attributes, and the metric and log posts.
 /// </summary>
 internal static class TracingBenchmark
 {
@@ -106,7 +107,15 @@ internal static class TracingBenchmark
                     $"(overhead {(1 / single - 1) * 100:F1}% / {(1 / burst - 1) * 100:F1}%); time to first event {firstEvent:F3}x, to first token {firstToken:F3}x");
             }
 
-            Console.WriteLine($"  OTLP sink: {sink.Posts:N0} posts, {sink.Bytes / 1024.0:N0} KiB received (traces {sink.TracePosts:N0} posts); goal: under 5% overhead with export on");
+            // What was exported, per run (a run is one invoke_agent span): the volume the exporter serializes and posts.
+            var traces = sink.Signal("traces");
+            var runs = Math.Max(1, traces.Names.GetValueOrDefault("invoke_agent agent"));
+            Console.WriteLine(
+                $"  OTLP sink: traces {traces.Posts:N0} posts, {traces.Bytes / 1024.0:N0} KiB, {traces.Items:N0} spans ({(double)traces.Items / runs:F1} per run, " +
+                $"{(double)traces.Bytes / Math.Max(1, traces.Items):F0} bytes and {(double)traces.Attributes / Math.Max(1, traces.Items):F1} attributes per span); " +
+                $"metrics {sink.Signal("metrics").Posts:N0} posts, {sink.Signal("metrics").Bytes / 1024.0:N0} KiB; logs {sink.Signal("logs").Posts:N0} posts, {sink.Signal("logs").Items:N0} records ({(double)sink.Signal("logs").Items / runs:F1} per run)");
+            Console.WriteLine($"  spans per run by name: {string.Join(", ", traces.Names.OrderByDescending(n => n.Value).Select(n => $"{n.Key} {(double)n.Value / runs:F1}"))}");
+            Console.WriteLine("  goal: under 5% overhead with export on");
         }
         finally
         {
@@ -186,14 +195,16 @@ internal static class TracingBenchmark
         public double BurstFirstEventP95 => HttpBenchmark.Percentile(BurstFirstEvents, 0.95);
     }
 
-    /// <summary>A loopback OTLP/HTTP endpoint that accepts every post (200, empty body) and counts them.</summary>
+    /// <summary>
+    /// A loopback OTLP/HTTP endpoint that accepts every post (200, empty body) and counts, per signal, the posts, their
+    /// bytes, the items they carry (spans, metrics, log records) with their attributes, and the spans by name, with
+    /// <see cref="OtlpCensus"/>.
+    /// </summary>
     private sealed class OtlpSink : IAsyncDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Task _serving;
-        private long _posts;
-        private long _tracePosts;
-        private long _bytes;
+        private readonly Dictionary<string, OtlpCensus> _signals = [];
 
         private OtlpSink(int port)
         {
@@ -205,12 +216,6 @@ internal static class TracingBenchmark
 
         public Uri Endpoint { get; }
 
-        public long Posts => Interlocked.Read(ref _posts);
-
-        public long TracePosts => Interlocked.Read(ref _tracePosts);
-
-        public long Bytes => Interlocked.Read(ref _bytes);
-
         public static OtlpSink Start()
         {
             using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -218,6 +223,15 @@ internal static class TracingBenchmark
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
             return new OtlpSink(port);
+        }
+
+        /// <summary>What was received for one signal (<c>traces</c>, <c>metrics</c>, <c>logs</c>), as counted so far.</summary>
+        public OtlpCensus Signal(string signal)
+        {
+            lock (_signals)
+            {
+                return _signals.TryGetValue(signal, out var census) ? census.Copy() : new OtlpCensus();
+            }
         }
 
         public async ValueTask DisposeAsync()
@@ -252,17 +266,117 @@ internal static class TracingBenchmark
                 {
                     using var body = new MemoryStream();
                     await context.Request.InputStream.CopyToAsync(body);
-                    Interlocked.Increment(ref _posts);
-                    Interlocked.Add(ref _bytes, body.Length);
-                    if (context.Request.Url?.AbsolutePath == "/v1/traces")
+                    var signal = context.Request.Url?.AbsolutePath.Split('/')[^1] ?? string.Empty;
+                    lock (_signals)
                     {
-                        Interlocked.Increment(ref _tracePosts);
+                        if (!_signals.TryGetValue(signal, out var census))
+                        {
+                            _signals[signal] = census = new OtlpCensus();
+                        }
+
+                        census.Add(body.GetBuffer().AsMemory(0, (int)body.Length), countNames: signal == "traces");
                     }
 
                     context.Response.StatusCode = 200;
                     context.Response.ContentType = "application/x-protobuf";
                     context.Response.Close();
                 });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts what OTLP export requests carry. Traces, metrics and logs requests have one shape (resource items, field 1;
+    /// their scope items, field 2; the spans, metrics or log records, field 2); a span's name is its field 5 and its
+    /// attributes field 9, a log record's attributes field 6, a metric's none here. Only the protobuf wire format is read.
+    /// </summary>
+    private sealed class OtlpCensus
+    {
+        public long Posts { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public long Items { get; private set; }
+
+        public long Attributes { get; private set; }
+
+        public Dictionary<string, long> Names { get; private init; } = new(StringComparer.Ordinal);
+
+        public OtlpCensus Copy() => new() { Posts = Posts, Bytes = Bytes, Items = Items, Attributes = Attributes, Names = new(Names, StringComparer.Ordinal) };
+
+        public void Add(ReadOnlyMemory<byte> request, bool countNames)
+        {
+            Posts++;
+            Bytes += request.Length;
+            foreach (var resource in Fields(request, 1))
+            {
+                foreach (var scope in Fields(resource, 2))
+                {
+                    foreach (var item in Fields(scope, 2))
+                    {
+                        Items++;
+                        Attributes += Fields(item, countNames ? 9 : 6).Count;
+                        if (countNames && Fields(item, 5).FirstOrDefault() is { Length: > 0 } name)
+                        {
+                            var key = System.Text.Encoding.UTF8.GetString(name.Span);
+                            key = key.StartsWith("Table ", StringComparison.Ordinal) || key.StartsWith("Queue ", StringComparison.Ordinal)
+                                ? string.Join(' ', key.Split(' ').Take(2)) // the table's name without its benchmark prefix
+                                : key;
+                            Names[key] = Names.GetValueOrDefault(key) + 1;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>The length-delimited fields numbered <paramref name="number"/> of a protobuf message.</summary>
+        private static List<ReadOnlyMemory<byte>> Fields(ReadOnlyMemory<byte> message, int number)
+        {
+            var found = new List<ReadOnlyMemory<byte>>();
+            var span = message.Span;
+            var at = 0;
+            while (at < span.Length)
+            {
+                var key = Varint(span, ref at);
+                switch (key & 7)
+                {
+                    case 0:
+                        Varint(span, ref at);
+                        break;
+                    case 1:
+                        at += 8;
+                        break;
+                    case 5:
+                        at += 4;
+                        break;
+                    case 2:
+                        var length = (int)Varint(span, ref at);
+                        if ((int)(key >> 3) == number)
+                        {
+                            found.Add(message.Slice(at, length));
+                        }
+
+                        at += length;
+                        break;
+                    default:
+                        throw new InvalidDataException($"Unexpected protobuf wire type {key & 7}.");
+                }
+            }
+
+            return found;
+        }
+
+        private static ulong Varint(ReadOnlySpan<byte> span, ref int at)
+        {
+            ulong value = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var b = span[at++];
+                value |= (ulong)(b & 0x7f) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
             }
         }
     }
