@@ -367,7 +367,13 @@ public sealed class RunExecutor
         {
             while (!stop.IsCancellationRequested)
             {
-                await Task.Delay(_options.CancelPollInterval, _time, stop.Token).ConfigureAwait(false);
+                // The run's end stops the wait without an exception (it ends nearly every run's watch).
+                await Task.Delay(_options.CancelPollInterval, _time, stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 try
                 {
                     if (_time.GetUtcNow() >= renewAt)
