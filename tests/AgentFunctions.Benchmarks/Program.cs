@@ -24,6 +24,7 @@ internal static class Program
         ["tracing"] = TracingBenchmark.RunAsync,
         ["slowstreams"] = SlowStreamBenchmark.RunAsync,
         ["requests"] = StorageRequestsBenchmark.RunAsync,
+        ["growth"] = GrowthBenchmark.RunAsync,
         ["mcp"] = McpToolBenchmark.RunAsync,
     };
 

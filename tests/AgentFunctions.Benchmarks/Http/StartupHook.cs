@@ -19,9 +19,11 @@ internal static class StartupHook
     public const string HeapRequestVariable = "AGENTFUNCTIONS_BENCH_HEAP_REQUEST";
 
     /// <summary>
-    /// A file whose appearance asks for the storage requests made since the last ask (the storage-requests benchmark's
-    /// server): one line each, <c>{start} {end} {span name}</c> in <see cref="Stopwatch"/> ticks (one clock for every
-    /// process of the machine), written to the same name plus <c>.spans</c>, and the request deleted.
+    /// A file whose appearance asks for the storage requests made since the last ask (the storage-requests and growth
+    /// benchmarks' server): one line each, <c>{start} {end} {span name}\t{request URI}</c>, start and end in
+    /// <see cref="Stopwatch"/> ticks (one clock for every process of the machine), written to the same name plus
+    /// <c>.spans</c>, and the request deleted. The URI, query string and all, is the one the storage span's HTTP request
+    /// (its child span from System.Net.Http) sent; its last attempt's, when the request was retried.
     /// </summary>
     public const string StorageRequestVariable = "AGENTFUNCTIONS_BENCH_STORAGE_REQUEST";
 
@@ -39,17 +41,23 @@ internal static class StartupHook
 
         if (Environment.GetEnvironmentVariable(StorageRequestVariable) is { Length: > 0 } storageRequest)
         {
+            // The HTTP spans' url.full keeps its query string (the filter of a query) only with redaction off.
+            AppContext.SetSwitch("System.Net.Http.DisableUriRedaction", true);
             _listener = new ActivityListener
             {
-                ShouldListenTo = source => source.Name == "AgentFunctions",
+                ShouldListenTo = source => source.Name is "AgentFunctions" or "System.Net.Http",
                 Sample = (ref ActivityCreationOptions<ActivityContext> options)
                     => options.Kind == ActivityKind.Client ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData,
                 ActivityStarted = activity => activity.SetCustomProperty("started", Stopwatch.GetTimestamp()),
                 ActivityStopped = activity =>
                 {
-                    if (activity.DisplayName.StartsWith("Table ", StringComparison.Ordinal) || activity.DisplayName.StartsWith("Queue ", StringComparison.Ordinal))
+                    if (activity.Source.Name == "System.Net.Http")
                     {
-                        StorageSpans.Enqueue($"{activity.GetCustomProperty("started")} {Stopwatch.GetTimestamp()} {activity.DisplayName}");
+                        activity.Parent?.SetCustomProperty("url", activity.GetTagItem("url.full"));
+                    }
+                    else if (activity.DisplayName.StartsWith("Table ", StringComparison.Ordinal) || activity.DisplayName.StartsWith("Queue ", StringComparison.Ordinal))
+                    {
+                        StorageSpans.Enqueue($"{activity.GetCustomProperty("started")} {Stopwatch.GetTimestamp()} {activity.DisplayName}\t{activity.GetCustomProperty("url")}");
                     }
                 },
             };

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace AgentFunctions.Benchmarks.Http;
 
@@ -13,7 +12,7 @@ namespace AgentFunctions.Benchmarks.Http;
 /// <see cref="HttpBenchmark.StreamAsync"/> (200 tokens, values + messages-tuple), then a second for the writes that
 /// end it. Printed, median of <see cref="Runs"/>: the requests the run made; those that started before the first event
 /// arrived; the sequential round trips among them (the longest chain of requests each of which began after the one
-/// before it had ended: what the first event waited for); and the requests of the median run, in order.
+/// before it had ended: what the first event waited for); and the requests of the median run, in order, each with what it was (a query and its filter, a point read or write, a transaction: <see cref="StorageSpan.Kind"/>).
 /// </summary>
 internal static class StorageRequestsBenchmark
 {
@@ -45,10 +44,10 @@ internal static class StorageRequestsBenchmark
             {
                 var thread = await HttpBenchmark.CreateThreadAsync(client);
                 await Task.Delay(Settle);
-                _ = await SpansAsync(request);
+                _ = await StorageSpan.TakeAsync(request);
                 var stream = await HttpBenchmark.StreamAsync(client, thread);
                 await Task.Delay(Settle);
-                var spans = (await SpansAsync(request)).Where(s => s.Start >= stream.StartedTicks).OrderBy(s => s.Start).ToList();
+                var spans = (await StorageSpan.TakeAsync(request)).Where(s => s.Start >= stream.StartedTicks).OrderBy(s => s.Start).ToList();
                 var beforeFirst = spans.Where(s => s.Start < stream.FirstEventTicks).ToList();
                 runs.Add(new RunRequests(spans, beforeFirst.Count, SequentialRoundTrips(beforeFirst.Where(s => s.End <= stream.FirstEventTicks)), stream));
             }
@@ -63,8 +62,7 @@ internal static class StorageRequestsBenchmark
             foreach (var span in median.Spans)
             {
                 var at = Stopwatch.GetElapsedTime(median.Stream.StartedTicks, span.Start).TotalMilliseconds;
-                var took = Stopwatch.GetElapsedTime(span.Start, span.End).TotalMilliseconds;
-                Console.WriteLine($"    {(span.Start < median.Stream.FirstEventTicks ? '*' : ' ')} {at,7:F1} ms  {took,6:F1} ms  {span.Name}");
+                Console.WriteLine($"    {(span.Start < median.Stream.FirstEventTicks ? '*' : ' ')} {at,7:F1} ms  {span.Ms,6:F1} ms  {span.Kind(prefix)}");
             }
         }
         finally
@@ -75,7 +73,7 @@ internal static class StorageRequestsBenchmark
     }
 
     /// <summary>The longest chain of requests each of which started after the one before it ended.</summary>
-    private static int SequentialRoundTrips(IEnumerable<Span> spans)
+    private static int SequentialRoundTrips(IEnumerable<StorageSpan> spans)
     {
         var chain = 0;
         var end = long.MinValue;
@@ -91,28 +89,7 @@ internal static class StorageRequestsBenchmark
         return chain;
     }
 
-    private static async Task<List<Span>> SpansAsync(string request)
-    {
-        File.Delete(request + ".spans");
-        await File.WriteAllTextAsync(request, string.Empty);
-        while (!File.Exists(request + ".spans"))
-        {
-            await Task.Delay(10);
-        }
-
-        return [.. (await File.ReadAllLinesAsync(request + ".spans")).Where(l => l.Length > 0).Select(Span.Parse)];
-    }
-
     private static double Median(IEnumerable<double> values) => HttpBenchmark.Median(values);
 
-    private sealed record RunRequests(List<Span> Spans, int BeforeFirstEvent, int RoundTripsBeforeFirstEvent, HttpBenchmark.StreamResult Stream);
-
-    private sealed record Span(long Start, long End, string Name)
-    {
-        public static Span Parse(string line)
-        {
-            var parts = line.Split(' ', 3);
-            return new Span(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), parts[2]);
-        }
-    }
+    private sealed record RunRequests(List<StorageSpan> Spans, int BeforeFirstEvent, int RoundTripsBeforeFirstEvent, HttpBenchmark.StreamResult Stream);
 }
