@@ -88,4 +88,14 @@ public interface IRunEventWriter : IAsyncDisposable
     /// followers stop after the last event. Nothing can be appended afterwards; completing again does nothing.
     /// </summary>
     Task CompleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The events after <paramref name="afterSequence"/> of the next row this writer has stored, read by its key (no
+    /// query): what an in-process consumer that fell behind reads while the writer writes. Empty when the writer has
+    /// stored nothing after <paramref name="afterSequence"/> yet; null when it does not know the row that holds the
+    /// next event (written before it, by another writer, or no longer indexed), and the caller reads the log instead.
+    /// It may be called after the writer is disposed; the default knows no rows.
+    /// </summary>
+    ValueTask<IReadOnlyList<RunEvent>?> ReadWrittenAsync(long afterSequence, CancellationToken cancellationToken = default)
+        => ValueTask.FromResult<IReadOnlyList<RunEvent>?>(null);
 }

@@ -221,7 +221,7 @@ public sealed class RunExecutor
 
         var watch = WatchAsync(held, handle, stop);
         var markingSeen = false;
-        var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger, this);
+        var log = new EventLogWriting(_eventLog, held.RunId, persistEvents, _logger, this, handle);
         try
         {
             await foreach (var runEvent in execution.Events.WithCancellation(stop.Token).ConfigureAwait(false))
@@ -568,9 +568,9 @@ public sealed class RunExecutor
     /// as its log is what joiners read), or from the moment a consumer fell behind (a failure is logged, and the run
     /// goes on: only consumers that fell behind miss what could not be written).
     /// </summary>
-    private sealed class EventLogWriting(IRunEventLog log, string runId, bool fromStart, ILogger logger, RunExecutor executor)
+    private sealed class EventLogWriting(IRunEventLog log, string runId, bool fromStart, ILogger logger, RunExecutor executor, RunHandle handle)
     {
-        private IRunEventWriter? _writer = fromStart ? log.OpenWriter(runId) : null;
+        private IRunEventWriter? _writer = fromStart ? Opened(handle, log.OpenWriter(runId)) : null;
         private bool _failed;
 
         /// <summary>Whether the run's events are being written (or were, until a failure): no need to start.</summary>
@@ -605,7 +605,7 @@ public sealed class RunExecutor
         /// <summary>Starts writing the log with <paramref name="events"/> (the first one that a consumer has not read, and those after it).</summary>
         public async ValueTask StartAsync(IReadOnlyList<RunEvent> events)
         {
-            _writer ??= log.OpenWriter(runId);
+            _writer ??= Opened(handle, log.OpenWriter(runId));
             foreach (var runEvent in events)
             {
                 await AppendAsync(runEvent).ConfigureAwait(false);
@@ -664,6 +664,13 @@ public sealed class RunExecutor
             }
         }
 
+        /// <summary>The run's consumers that fall behind read what <paramref name="writer"/> has stored by key.</summary>
+        private static IRunEventWriter Opened(RunHandle handle, IRunEventWriter writer)
+        {
+            handle.LogWriter = writer;
+            return writer;
+        }
+
         private async Task FailAsync(Exception e)
         {
             logger.SlowConsumerLogFailed(runId, e);
@@ -705,6 +712,7 @@ public sealed class RunHandle
     private readonly Lock _gate = new();
     private CancelAction? _cancelAction;
     private bool _eventsEnded;
+    private IRunEventWriter? _logWriter;
 
     internal RunHandle(string runId, LiveRunEvents events, IRunEventLog log, TimeProvider time, ILogger logger)
     {
@@ -728,6 +736,13 @@ public sealed class RunHandle
     internal CancellationTokenSource Stop { get; } = new();
 
     internal LiveRunEvents Events { get; }
+
+    /// <summary>The writer of the run's log in this process, once it writes one: what a consumer that fell behind reads by key.</summary>
+    internal IRunEventWriter? LogWriter
+    {
+        get => Volatile.Read(ref _logWriter);
+        set => Volatile.Write(ref _logWriter, value);
+    }
 
     /// <summary>
     /// The run's events as they happen, from the first. When <paramref name="cancellationToken"/> is cancelled (the client
@@ -840,7 +855,8 @@ public sealed class RunHandle
 
     /// <summary>
     /// The events a consumer that fell behind has not had, from the log, until its next event is held in memory again.
-    /// A page is one row of the log, so that a slow reader holds one segment at most.
+    /// A page is one row of the log, so that a slow reader holds one segment at most. The rows this process's writer has
+    /// stored are read by key (<see cref="IRunEventWriter.ReadWrittenAsync"/>); the log is queried only for what it does not know.
     /// </summary>
     private async IAsyncEnumerable<RunEvent> CatchUpAsync(LivePosition position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -849,9 +865,9 @@ public sealed class RunHandle
         {
             var ended = Events.IsCompleted;
             var found = false;
-            await foreach (var page in _log.ReadAsync(RunId, position.Delivered, cancellationToken).AsPages(null, 1).ConfigureAwait(false))
+            await foreach (var page in ReadLogAsync(position.Delivered, cancellationToken).ConfigureAwait(false))
             {
-                foreach (var runEvent in page.Values)
+                foreach (var runEvent in page)
                 {
                     if (runEvent.Sequence != position.Delivered + 1)
                     {
@@ -881,6 +897,29 @@ public sealed class RunHandle
 
             wait = found ? MinLogPollInterval : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxLogPollInterval.Ticks));
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The logged events after <paramref name="afterSequence"/>, a row at a time: by key while this process's writer knows
+    /// the row that holds the next one, until it has stored no more; otherwise by a query of the log from there on.
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyList<RunEvent>> ReadLogAsync(long afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (LogWriter is { } writer && await writer.ReadWrittenAsync(afterSequence, cancellationToken).ConfigureAwait(false) is { } written)
+        {
+            if (written.Count == 0)
+            {
+                yield break;
+            }
+
+            yield return written;
+            afterSequence = written[^1].Sequence;
+        }
+
+        await foreach (var page in _log.ReadAsync(RunId, afterSequence, cancellationToken).AsPages(null, 1).ConfigureAwait(false))
+        {
+            yield return page.Values;
         }
     }
 }

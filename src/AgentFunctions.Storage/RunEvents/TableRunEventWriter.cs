@@ -45,15 +45,21 @@ internal sealed class TableRunEventWriter : IRunEventWriter
     // run whose consumer fell behind writes its log from then on, and every such run holds this much at most.
     private const long MaxBufferedBytes = 1_000_000;
 
+    // The stored rows a consumer in this process reads by key (ReadWrittenAsync): the newest ones, a few dozen bytes each.
+    private const int MaxWrittenRows = 4_096;
+
     private readonly TableClient _table;
     private readonly TableCreation _creation;
     private readonly RunEventLogOptions _options;
     private readonly string _runId;
     private readonly Lock _lock = new();
     private readonly List<Segment> _pending = [];
+    private readonly List<WrittenRow> _written = [];
     private readonly ITimer _timer;
 
     private long _next = -1;
+    private long _from = -1;
+    private long _writtenNext = -1;
     private long _pendingBytes;
     private bool _timerArmed;
     private bool _loopRunning;
@@ -138,6 +144,11 @@ internal sealed class TableRunEventWriter : IRunEventWriter
             }
 
             _pendingBytes += bytes;
+            if (_from < 0)
+            {
+                _from = _writtenNext = runEvent.Sequence;
+            }
+
             _next = runEvent.Sequence + 1;
             if (segment.Count >= _options.MaxEventsPerSegment || segment.Chars >= _options.SegmentChars)
             {
@@ -253,6 +264,56 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The writer keeps the keys of the rows it has stored (the newest <see cref="MaxWrittenRows"/>): the row that holds
+    /// the next event is read by its key, a large event's head and parts in parallel. A row that is not there (the log
+    /// was deleted) is null, as for a row the writer does not know.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<RunEvent>?> ReadWrittenAsync(long afterSequence, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(afterSequence, -1);
+        var next = afterSequence + 1;
+        WrittenRow row;
+        lock (_lock)
+        {
+            if (_from < 0 || next < _from || (_written.Count > 0 && next < _written[0].First))
+            {
+                return null;
+            }
+
+            if (next >= _writtenNext)
+            {
+                return [];
+            }
+
+            row = _written[Holding(next)];
+        }
+
+        var keys = new string[row.Parts + 1];
+        keys[0] = RunEventSegments.Key(row.First);
+        for (var part = 1; part <= row.Parts; part++)
+        {
+            keys[part] = RunEventSegments.PartKey(row.First, row.WriteId!, part);
+        }
+
+        var rows = await Task.WhenAll(keys.Select(key => _table.GetRowIfExistsAsync<RunEventRow>(_runId, key, cancellationToken: cancellationToken))).ConfigureAwait(false);
+        var decoder = new RunEventDecoder(afterSequence);
+        var events = new List<RunEvent>();
+        foreach (var stored in rows)
+        {
+            if (stored is null)
+            {
+                return null;
+            }
+
+            events.AddRange(decoder.Decode(stored));
+        }
+
+        decoder.EndOfRows();
+        return events;
+    }
+
     /// <summary>Makes sure the write loop runs (under the lock); with <paramref name="all"/>, it writes partial segments too.</summary>
     private Task StartLoop(bool all)
     {
@@ -308,9 +369,10 @@ internal sealed class TableRunEventWriter : IRunEventWriter
                 return;
             }
 
-            if (batch.Complete)
+            lock (_lock)
             {
-                lock (_lock)
+                Written(batch.Segments);
+                if (batch.Complete)
                 {
                     _completed = true;
                     _timerArmed = false;
@@ -481,6 +543,42 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         }
     }
 
+    /// <summary>Records the rows of segments just stored (under the lock); the oldest are forgotten past <see cref="MaxWrittenRows"/>.</summary>
+    private void Written(List<Segment> segments)
+    {
+        if (_written.Count + segments.Count > MaxWrittenRows)
+        {
+            _written.RemoveRange(0, Math.Min(_written.Count, Math.Max(MaxWrittenRows / 4, segments.Count)));
+        }
+
+        foreach (var segment in segments)
+        {
+            _written.Add(new WrittenRow(segment.First, segment.WriteId, segment.Rows - 1));
+            _writtenNext = segment.First + segment.Count;
+        }
+    }
+
+    /// <summary>The index of the stored row that holds <paramref name="sequence"/>, one of those known (under the lock).</summary>
+    private int Holding(long sequence)
+    {
+        var low = 0;
+        var high = _written.Count - 1;
+        while (low < high)
+        {
+            var middle = (low + high + 1) / 2;
+            if (_written[middle].First <= sequence)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return low;
+    }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private void ThrowIfClosed()
@@ -499,6 +597,9 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         _failure = null;
         failure?.Throw();
     }
+
+    /// <summary>A stored row: a segment's first sequence, or a large event's, with its write id and how many parts follow its head.</summary>
+    private readonly record struct WrittenRow(long First, string? WriteId, int Parts);
 
     private sealed record Batch(List<Segment> Segments, bool Complete, long LastSequence);
 

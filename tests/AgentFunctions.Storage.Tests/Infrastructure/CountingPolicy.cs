@@ -12,12 +12,16 @@ public sealed class CountingPolicy : HttpPipelineSynchronousPolicy
 
     public List<string> Methods { get; } = [];
 
+    /// <summary>Each request's method and URI, as sent (under a lock on <see cref="Methods"/>).</summary>
+    public List<(string Method, Uri Uri)> Requests { get; } = [];
+
     public override void OnSendingRequest(HttpMessage message)
     {
         Interlocked.Increment(ref _count);
         lock (Methods)
         {
             Methods.Add(message.Request.Method.Method);
+            Requests.Add((message.Request.Method.Method, message.Request.Uri.ToUri()));
         }
     }
 
@@ -27,6 +31,7 @@ public sealed class CountingPolicy : HttpPipelineSynchronousPolicy
         lock (Methods)
         {
             Methods.Clear();
+            Requests.Clear();
         }
     }
 }

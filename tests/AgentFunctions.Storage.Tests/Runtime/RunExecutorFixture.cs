@@ -1,6 +1,7 @@
 using AgentFunctions.Core.Graphs;
 using System.Text.Json;
 using AgentFunctions.Core.Models;
+using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Runtime;
 using AgentFunctions.Core.Stores;
@@ -32,6 +33,9 @@ public sealed class RunExecutorFixture : IAsyncLifetime
 
     public TableRunEventLog Events { get; private set; } = null!;
 
+    /// <summary>The table of <see cref="Events"/>, for a log over another client.</summary>
+    public string EventsTable => "ev" + _suffix;
+
     public Task InitializeAsync()
     {
         Threads = new TableThreadStore(Service, "th" + _suffix);
@@ -51,10 +55,13 @@ public sealed class RunExecutorFixture : IAsyncLifetime
     }
 
     /// <summary>An executor as one instance of the app has it; each call is a different instance.</summary>
-    public RunExecutor Executor() => new(
-        Runs, Threads, Assistants, Checkpoints, Events,
+    public RunExecutor Executor() => Executor(Events, new RunExecutorOptions().LiveEventBufferBytes);
+
+    /// <summary>An executor over <paramref name="events"/> that holds <paramref name="liveEventBufferBytes"/> of live events.</summary>
+    public RunExecutor Executor(IRunEventLog events, int liveEventBufferBytes) => new(
+        Runs, Threads, Assistants, Checkpoints, events,
         new GraphRegistry([new AgentGraph(Checkpoints, new SingleChatClientResolver(new OfflineChatClient()), new ToolRegistry())]),
-        new RunExecutorOptions { CancelPollInterval = TimeSpan.FromMilliseconds(100), LeaseDuration = TimeSpan.FromSeconds(10), MaxTurnPollInterval = TimeSpan.FromMilliseconds(200) });
+        new RunExecutorOptions { CancelPollInterval = TimeSpan.FromMilliseconds(100), LeaseDuration = TimeSpan.FromSeconds(10), MaxTurnPollInterval = TimeSpan.FromMilliseconds(200), LiveEventBufferBytes = liveEventBufferBytes });
 
     public async Task<AgentThread> NewThreadAsync(string owner = "owner")
         => await Threads.CreateAsync(new AgentThread { ThreadId = Guid.NewGuid().ToString("D"), OwnerId = owner });

@@ -1,6 +1,9 @@
 using AgentFunctions.Core.RunEvents;
 using AgentFunctions.Core.Runs;
 using AgentFunctions.Core.Threads;
+using AgentFunctions.Storage.RunEvents;
+using Azure.Core;
+using Azure.Data.Tables;
 using static AgentFunctions.Storage.Tests.Runtime.RunExecutorFixture;
 
 namespace AgentFunctions.Storage.Tests.Runtime;
@@ -176,6 +179,43 @@ public class RunExecutorTests(RunExecutorFixture fixture) : IClassFixture<RunExe
         });
 
         Assert.Equal(RunStatus.Success, (await handle.Completion)!.Status);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ReadEvents_ConsumerFallsBehindTheLiveEvents_ReadsTheLogByKeyEveryEventOnceInOrder()
+    {
+        var requests = new CountingPolicy();
+        var clientOptions = new TableClientOptions();
+        clientOptions.AddPolicy(requests, HttpPipelinePosition.PerRetry);
+        var events = new TableRunEventLog(
+            new TableServiceClient(TestStorage.ConnectionString, clientOptions),
+            new RunEventLogOptions { TableName = fixture.EventsTable, FlushInterval = TimeSpan.FromMilliseconds(50) });
+        var thread = await fixture.NewThreadAsync();
+        var run = await fixture.CreateRunAsync(thread, Input("tokens=300", ""","stream_mode":"messages-tuple" """));
+        var handle = fixture.Executor(events, liveEventBufferBytes: 4096).Start(run, persistEvents: false);
+
+        var received = new List<RunEvent>();
+        await foreach (var e in handle.ReadEventsAsync(DisconnectAction.Continue))
+        {
+            if (received.Count == 0)
+            {
+                await handle.Completion; // the run ends while its consumer has read one event: it reads the rest from the log
+            }
+
+            received.Add(e);
+        }
+
+        List<(string Method, Uri Uri)> sent;
+        lock (requests.Methods)
+        {
+            sent = [.. requests.Requests.Where(r => r.Uri.AbsolutePath.Contains(fixture.EventsTable, StringComparison.Ordinal))];
+        }
+
+        Assert.Equal(RunStatus.Success, (await handle.Completion)!.Status);
+        Assert.Equal(Enumerable.Range(0, received.Count).Select(i => (long)i), received.Select(e => e.Sequence));
+        Assert.Equal(300, received.Count(e => e.Event == "messages"));
+        Assert.Contains(sent, r => r.Method == "GET" && r.Uri.AbsolutePath.Contains("(PartitionKey=", StringComparison.Ordinal));
+        Assert.DoesNotContain(sent, r => r.Method == "GET" && r.Uri.Query.Contains("filter", StringComparison.Ordinal));
     }
 
     private async Task<List<RunEvent>> ReadLogAsync(string runId)
