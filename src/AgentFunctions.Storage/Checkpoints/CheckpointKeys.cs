@@ -14,7 +14,8 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// Reading the <c>s</c> range newest first from a checkpoint meets every delta back to the nearest
 /// snapshot, which is all it takes to materialise that checkpoint's state. A snapshot that compaction
 /// wrote inside an open block names that block (<c>From</c>), and reading goes on down to it.
-/// The row <c>a</c> is the thread's compaction mark (<see cref="Mark"/>).
+/// The row <c>a</c> is the thread's compaction mark (<see cref="Mark"/>), and the row <c>h</c> a copy of its newest
+/// checkpoint's row (<see cref="Head"/>).
 /// </summary>
 internal static class CheckpointKeys
 {
@@ -24,6 +25,17 @@ internal static class CheckpointKeys
 
     /// <summary>The compaction mark's row: it sorts just before the checkpoint rows, so one query reads it and the latest checkpoint.</summary>
     public const string Mark = "a";
+
+    /// <summary>
+    /// The head row: the newest checkpoint's <c>c</c> row again, written in the same transaction, so the head is a point
+    /// read, not a query. It sorts outside every range that is read or deleted by key (<c>a</c>–<c>d</c>, <c>s</c>).
+    /// </summary>
+    public const string Head = "h";
+
+    /// <summary>The partition and row of the table's marker that every thread with checkpoints has its head row (no thread key starts with <c>~</c>).</summary>
+    public const string TablePartition = "~";
+
+    public const string HeadsKept = "heads";
 
     public static string Partition(string ownerKey, string threadId) => ownerKey + "|" + threadId;
 

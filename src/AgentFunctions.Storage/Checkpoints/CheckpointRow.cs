@@ -79,6 +79,18 @@ internal sealed class CheckpointRow : ITableRow<CheckpointRow>
 
     public long BlockChars { get; set; }
 
+    /// <summary>This row as the thread's head row (<see cref="CheckpointKeys.Head"/>) stores it.</summary>
+    public CheckpointRow AsHead()
+    {
+        var head = (CheckpointRow)MemberwiseClone();
+        head.RowKey = CheckpointKeys.Head;
+        head.ETag = default;
+        return head;
+    }
+
+    /// <summary>Whether this row was read from the head row (its ETag is the head row's), not from the checkpoint's own row.</summary>
+    public bool IsHeadRow => RowKey == CheckpointKeys.Head;
+
     public static CheckpointRow ReadEntity(TableEntityReader reader)
     {
         var created = reader.GetDateTimeOffset("T") ?? default;

@@ -40,6 +40,8 @@ public sealed partial class TableCheckpointStore
         {
             var batch = new List<TableTransactionAction>(MaxBatchOperations);
             long batchBytes = 0;
+            TableEntity? newest = null;
+            var hasHead = false;
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {source}");
             await foreach (var entity in _table.QueryAsync<TableEntity>(filter, maxPerPage: CopyPageSize, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
@@ -48,6 +50,24 @@ public sealed partial class TableCheckpointStore
                     continue;
                 }
 
+                await AddAsync(copy).ConfigureAwait(false);
+                hasHead |= copy.RowKey == CheckpointKeys.Head;
+                if (copy.RowKey.StartsWith('c'))
+                {
+                    newest ??= copy; // the rows come newest first
+                    copied++;
+                }
+            }
+
+            // A source written before head rows were kept has none: the copy gets one, its newest checkpoint row again.
+            if (!hasHead && newest is not null)
+            {
+                var head = new TableEntity(newest) { RowKey = CheckpointKeys.Head };
+                await AddAsync(head).ConfigureAwait(false);
+            }
+
+            async Task AddAsync(TableEntity copy)
+            {
                 var bytes = WritePlan.RequestBytes(copy);
                 if (batch.Count == MaxBatchOperations || (batch.Count > 0 && batchBytes + bytes > MaxBatchBytes))
                 {
@@ -58,10 +78,6 @@ public sealed partial class TableCheckpointStore
 
                 batch.Add(TableRows.Action(TableTransactionActionType.Add, copy));
                 batchBytes += bytes;
-                if (copy.RowKey.StartsWith('c'))
-                {
-                    copied++;
-                }
             }
 
             if (batch.Count > 0)
@@ -117,7 +133,7 @@ public sealed partial class TableCheckpointStore
             return copy;
         }
 
-        var metadata = row.RowKey.StartsWith('c') ? row.GetLargeString("M") : null;
+        var metadata = row.RowKey.StartsWith('c') || row.RowKey == CheckpointKeys.Head ? row.GetLargeString("M") : null;
         foreach (var (name, value) in row)
         {
             if (name is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"

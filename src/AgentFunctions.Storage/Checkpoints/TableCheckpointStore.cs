@@ -42,6 +42,11 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     private readonly TimeProvider _time;
     private readonly CheckpointHeads _heads;
 
+    // Whether every thread with checkpoints has its head row (the table's marker says so): then a missing head row is an
+    // empty thread. A table that held rows before head rows were kept has no marker, and a missing head row is looked
+    // for the old way, with a query.
+    private volatile bool _headsKept;
+
     /// <summary>The store the hosts register: the table <see cref="CheckpointStoreOptions.TableName"/> with the deployment's prefix.</summary>
     /// <param name="service">The Table service; the store keeps one client for its table.</param>
     /// <param name="names">The deployment's table names.</param>
@@ -65,7 +70,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         ArgumentNullException.ThrowIfNull(service);
         _options = options;
         _table = service.GetTableClient(tableName ?? _options.TableName);
-        _creation = new TableCreation(_table);
+        _creation = new TableCreation(_table, LearnHeadsKeptAsync);
         _time = timeProvider ?? TimeProvider.System;
         _heads = new CheckpointHeads(_time);
     }
@@ -145,7 +150,10 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         if (snapshotDue)
         {
             var before = parentSequence is { } parent
-                ? StateAt(await MaterializeAsync(partition, parent, parent, cancellationToken).ConfigureAwait(false), parent)
+                ? StateAt(
+                    (appendsToHead ? await ReadHeadStateAsync(partition, head!, cancellationToken).ConfigureAwait(false) : null)
+                        ?? await MaterializeAsync(partition, parent, parent, cancellationToken).ConfigureAwait(false),
+                    parent)
                     ?? throw new CheckpointNotFoundException($"Thread '{write.ThreadId}' has no checkpoint '{write.ParentCheckpointId}'.")
                 : AgentState.Empty;
             var stateJson = before.Apply(write.Delta).ToJson();
@@ -186,8 +194,9 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             }
         }
 
-        row.ETag = await CommitAsync(plan, row, cancellationToken).ConfigureAwait(false);
-        _heads.Set(partition, row);
+        var newHead = row.AsHead();
+        newHead.ETag = await CommitAsync(plan, row, newHead, head, cancellationToken).ConfigureAwait(false);
+        _heads.Set(partition, newHead);
         return Summarize(row, write.ThreadId);
     }
 
@@ -202,7 +211,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             return null;
         }
 
-        var states = await MaterializeAsync(partition, head.Seq, head.Seq, cancellationToken).ConfigureAwait(false);
+        var states = await ReadHeadStateAsync(partition, head, cancellationToken).ConfigureAwait(false)
+            ?? await MaterializeAsync(partition, head.Seq, head.Seq, cancellationToken).ConfigureAwait(false);
         return Complete(head, threadId, states) ?? throw new InvalidOperationException($"The latest checkpoint of thread '{threadId}' has no state; its rows are incomplete.");
     }
 
@@ -290,6 +300,18 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         if (kept?.WritesNextNode is { } node)
         {
             await RestoreWritesAsync(partition, kept, node, cancellationToken).ConfigureAwait(false);
+            kept = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, kept.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)
+                ?? throw new CheckpointNotFoundException($"Thread '{threadId}' has no checkpoint '{checkpointId}'.");
+        }
+
+        // The head row first: from here on a write planned on the old head fails, and the next one goes on from the kept checkpoint.
+        if (kept is null)
+        {
+            await _table.DeleteEntityAsync(partition, CheckpointKeys.Head, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _table.UpsertEntityAsync(kept.AsHead().ToEntity(), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
 
         // Everything newer than the kept checkpoint sorts before its keys: its checkpoint rows, and its state rows.
@@ -454,11 +476,18 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         return parent; // the fork's parent is checked when its state is materialised
     }
 
-    /// <summary>Stores the checkpoint's row and its state rows; the row's ETag.</summary>
-    private async Task<ETag> CommitAsync(WritePlan plan, CheckpointRow row, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the checkpoint's row, its copy as the thread's head row, and its state rows; the head row's new ETag.
+    /// The head row is added when the thread had none (a new thread, or one written before head rows were kept) and
+    /// replaced on the ETag it was read with otherwise, so a head that moved since fails the whole transaction.
+    /// </summary>
+    private async Task<ETag> CommitAsync(WritePlan plan, CheckpointRow row, CheckpointRow newHead, CheckpointRow? head, CancellationToken cancellationToken)
     {
-        var final = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, row) };
-        var finalBytes = EstimateBytes(row);
+        var headAction = head is { IsHeadRow: true }
+            ? TableRows.Action(TableTransactionActionType.UpdateReplace, newHead, head.ETag)
+            : TableRows.Action(TableTransactionActionType.Add, newHead);
+        var final = new List<TableTransactionAction> { TableRows.Action(TableTransactionActionType.Add, row), headAction };
+        var finalBytes = 2 * EstimateBytes(row);
         foreach (var action in plan.Actions)
         {
             final.Add(action.Action);
@@ -470,7 +499,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             // Too large for one transaction: write the parts under a fresh write id first. Until the
             // final transaction adds the checkpoint and the header that names that write id, no
             // reader looks at them; if this write fails, they are orphans that nothing reads.
-            final = [TableRows.Action(TableTransactionActionType.Add, row)];
+            final = [TableRows.Action(TableTransactionActionType.Add, row), headAction];
             var writeId = Guid.NewGuid().ToString("N")[..8];
             foreach (var (kind, json) in plan.Blobs)
             {
@@ -485,7 +514,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         var responses = await SubmitAsync(final, cancellationToken).ConfigureAwait(false);
         AgentMetrics.CheckpointBytesWritten.Add(
             finalBytes, new KeyValuePair<string, object?>(TelemetryAttributes.CheckpointKind, row.Kind == CheckpointRow.KindSnapshot ? "snapshot" : "delta"));
-        return responses.Value.Count > 0 && responses.Value[0].Headers.ETag is { } etag ? etag : default;
+        return responses.Value.Count > 1 && responses.Value[1].Headers.ETag is { } etag ? etag : default;
     }
 
     /// <summary>Writes the part rows of a blob too large for one transaction, in as many transactions as they take.</summary>
@@ -636,8 +665,16 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     private static AgentState? StateAt(Dictionary<long, (AgentState State, string? Delta)> states, long sequence)
         => states.TryGetValue(sequence, out var found) ? found.State : null;
 
+    /// <summary>The thread's newest checkpoint row: its head row (a point read), or null when the thread has none.</summary>
     private async Task<CheckpointRow?> ReadHeadAsync(string partition, CancellationToken cancellationToken)
     {
+        var head = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Head, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (head is not null || _headsKept)
+        {
+            return head;
+        }
+
+        // A thread written before head rows were kept: its newest checkpoint row (its next write adds the head row).
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {"c"} and RowKey lt {"d"}");
         await foreach (var row in _table.QueryRowsAsync<CheckpointRow>(filter, maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -648,6 +685,73 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     }
 
     private Task EnsureTableAsync(CancellationToken cancellationToken) => _creation.EnsureCreatedAsync(cancellationToken);
+
+    /// <summary>
+    /// Learns, on the store's first use, whether every thread in the table has its head row: the table's marker says so,
+    /// and a table without any row yet gets the marker (a table that holds rows of an earlier version does not).
+    /// </summary>
+    private async Task LearnHeadsKeptAsync()
+    {
+        var marker = await _table.GetEntityIfExistsAsync<TableEntity>(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept, select: ["RowKey"]).ConfigureAwait(false);
+        if (!marker.HasValue)
+        {
+            await foreach (var _ in _table.QueryAsync<TableEntity>(select: ["RowKey"], maxPerPage: 1).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            try
+            {
+                await _table.AddEntityAsync(new TableEntity(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept)).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                // Another process marked it first.
+            }
+        }
+
+        _headsKept = true;
+    }
+
+    /// <summary>
+    /// The head's state (and its delta) by point reads, when its rows are the usual ones: an inline snapshot, and after it
+    /// at most one block that holds every delta since; null when they are not (or are gone), and the range query decides.
+    /// </summary>
+    private async Task<Dictionary<long, (AgentState State, string? Delta)>?> ReadHeadStateAsync(string partition, CheckpointRow head, CancellationToken cancellationToken)
+    {
+        var afterSnapshot = head.Seq - head.SnapSeq;
+        if (head.SnapSeq <= 0 || afterSnapshot < 0 || (afterSnapshot > 0 && (head.RowsSinceSnap != 1 || head.BlockSeq != head.SnapSeq + 1)))
+        {
+            return null;
+        }
+
+        var snapshotRead = _table.GetEntityIfExistsAsync<TableEntity>(partition, CheckpointKeys.State(head.SnapSeq, CheckpointKeys.Snapshot), cancellationToken: cancellationToken);
+        var blockRead = afterSnapshot > 0
+            ? _table.GetEntityIfExistsAsync<TableEntity>(partition, CheckpointKeys.State(head.BlockSeq, CheckpointKeys.Block), cancellationToken: cancellationToken)
+            : null;
+        var snapshot = await snapshotRead.ConfigureAwait(false);
+        var block = blockRead is null ? null : await blockRead.ConfigureAwait(false);
+        if (!snapshot.HasValue || snapshot.Value!.GetInt32("Parts") != 0 || snapshot.Value.ContainsKey(SnapshotFromProperty)
+            || snapshot.Value.GetLargeString("V") is not { } stateJson)
+        {
+            return null;
+        }
+
+        var state = AgentState.Parse(stateJson);
+        string? delta = null;
+        for (var sequence = head.SnapSeq + 1; sequence <= head.Seq; sequence++)
+        {
+            delta = block is { HasValue: true } ? block.Value!.GetLargeString("D" + (sequence - head.BlockSeq).ToString(CultureInfo.InvariantCulture)) : null;
+            if (delta is null)
+            {
+                return null;
+            }
+
+            state = state.Apply(StateUpdate.ParseStored(delta));
+        }
+
+        return new() { [head.Seq] = (state, delta) };
+    }
 
     private static string PartitionOf(string ownerId, string threadId)
         => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(ownerId), ResourceIds.Validate(threadId, "thread"));
@@ -841,21 +945,22 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         public void AddBlob(char kind, string json) => Blobs.Add((kind, json));
 
         private TableEntity? _head;
+        private bool _headMerged;
 
         /// <summary>
-        /// Makes the write conditional on the thread's head being the row it was planned on: a merge into that
-        /// row on its ETag (of nothing, unless <see cref="ParentWritesToNext"/> moves its writes), which fails
-        /// when another write, a rollback or a delete changed or removed it since it was read.
+        /// The head's own checkpoint row, in the write: read from the head row, a merge (of nothing, unless
+        /// <see cref="ParentWritesToNext"/> moves its writes), as the head row's replacement on its ETag holds the write;
+        /// read from the checkpoint row itself (a thread written before head rows were kept), a merge on that row's ETag,
+        /// which fails when another write, a rollback or a delete changed or removed it since it was read.
         /// </summary>
         public void HoldHead(CheckpointRow head)
         {
-            if (head.ETag == default)
+            _head = new TableEntity(partition, CheckpointKeys.Checkpoint(head.Seq));
+            if (!head.IsHeadRow)
             {
-                return;
+                RowActions.Add(TableRows.Action(TableTransactionActionType.UpdateMerge, _head, head.ETag == default ? ETag.All : head.ETag));
+                _headMerged = true;
             }
-
-            _head = new TableEntity(partition, head.RowKey);
-            RowActions.Add(TableRows.Action(TableTransactionActionType.UpdateMerge, _head, head.ETag));
         }
 
         /// <summary>
@@ -870,6 +975,12 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
             }
 
             var update = _head ?? throw new InvalidOperationException("The parent's writes move only within a write held on the head.");
+            if (!_headMerged)
+            {
+                RowActions.Add(TableRows.Action(TableTransactionActionType.UpdateMerge, update));
+                _headMerged = true;
+            }
+
             update["X"] = node;
             var parts = LargeStrings.Split(parent.Writes).Count();
             for (var i = 0; i < parts; i++)

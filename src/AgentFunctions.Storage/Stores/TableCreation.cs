@@ -5,9 +5,10 @@ namespace AgentFunctions.Storage.Stores;
 /// <summary>
 /// Creates a store's table once, on first use: concurrent callers share one request, a success is
 /// remembered for the life of the store, and a failure is not (the next caller tries again). A caller's
-/// cancellation stops its wait, not the shared request.
+/// cancellation stops its wait, not the shared request. <paramref name="then"/>, when given, is part of that first use:
+/// it runs once the table is there, and its failure is a failure of the whole (tried again by the next caller).
 /// </summary>
-internal sealed class TableCreation(TableClient table)
+internal sealed class TableCreation(TableClient table, Func<Task>? then = null)
 {
     private readonly Lock _lock = new();
     private volatile Task? _creation;
@@ -36,7 +37,14 @@ internal sealed class TableCreation(TableClient table)
     private async Task CreateAsync()
     {
         await Task.Yield();
-        using var name = StorageTracingPolicy.NameResource(table.Name); // POST /Tables does not name it
-        await table.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
+        using (StorageTracingPolicy.NameResource(table.Name)) // POST /Tables does not name it
+        {
+            await table.CreateIfNotExistsAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (then is not null)
+        {
+            await then().ConfigureAwait(false);
+        }
     }
 }
