@@ -14,8 +14,8 @@ namespace AgentFunctions.Storage.Checkpoints;
 /// Reading the <c>s</c> range newest first from a checkpoint meets every delta back to the nearest
 /// snapshot, which is all it takes to materialise that checkpoint's state. A snapshot that compaction
 /// wrote inside an open block names that block (<c>From</c>), and reading goes on down to it.
-/// The row <c>a</c> is the thread's compaction mark (<see cref="Mark"/>), and the row <c>h</c> a copy of its newest
-/// checkpoint's row (<see cref="Head"/>).
+/// The row <c>a</c> is the thread's compaction mark (<see cref="Mark"/>), and the row <c>h{partition}</c> a copy of its
+/// newest checkpoint's row (<see cref="Head"/>).
 /// </summary>
 internal static class CheckpointKeys
 {
@@ -27,10 +27,15 @@ internal static class CheckpointKeys
     public const string Mark = "a";
 
     /// <summary>
-    /// The head row: the newest checkpoint's <c>c</c> row again, written in the same transaction, so the head is a point
-    /// read, not a query. It sorts outside every range that is read or deleted by key (<c>a</c>–<c>d</c>, <c>s</c>).
+    /// The head row's key: the newest checkpoint's <c>c</c> row again, written in the same transaction, so the head is a
+    /// point read, not a query. It sorts outside every range that is read or deleted by key (<c>a</c>–<c>d</c>, <c>s</c>),
+    /// and it names its partition so that no two threads share it: the emulator finds a row by its row key first and
+    /// then looks through every row of the table with that key, so a key that every thread had would cost more the more
+    /// threads the table holds (the service itself finds it by both keys).
     /// </summary>
-    public const string Head = "h";
+    public static string Head(string partition) => HeadPrefix + partition;
+
+    public const char HeadPrefix = 'h';
 
     /// <summary>The partition and row of the table's marker that every thread with checkpoints has its head row (no thread key starts with <c>~</c>).</summary>
     public const string TablePartition = "~";

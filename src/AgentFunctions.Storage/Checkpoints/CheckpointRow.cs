@@ -83,13 +83,13 @@ internal sealed class CheckpointRow : ITableRow<CheckpointRow>
     public CheckpointRow AsHead()
     {
         var head = (CheckpointRow)MemberwiseClone();
-        head.RowKey = CheckpointKeys.Head;
+        head.RowKey = CheckpointKeys.Head(PartitionKey);
         head.ETag = default;
         return head;
     }
 
     /// <summary>Whether this row was read from the head row (its ETag is the head row's), not from the checkpoint's own row.</summary>
-    public bool IsHeadRow => RowKey == CheckpointKeys.Head;
+    public bool IsHeadRow => RowKey.StartsWith(CheckpointKeys.HeadPrefix);
 
     public static CheckpointRow ReadEntity(TableEntityReader reader)
     {

@@ -51,7 +51,7 @@ public sealed partial class TableCheckpointStore
                 }
 
                 await AddAsync(copy).ConfigureAwait(false);
-                hasHead |= copy.RowKey == CheckpointKeys.Head;
+                hasHead |= copy.RowKey == CheckpointKeys.Head(target);
                 if (copy.RowKey.StartsWith('c'))
                 {
                     newest ??= copy; // the rows come newest first
@@ -62,7 +62,7 @@ public sealed partial class TableCheckpointStore
             // A source written before head rows were kept has none: the copy gets one, its newest checkpoint row again.
             if (!hasHead && newest is not null)
             {
-                var head = new TableEntity(newest) { RowKey = CheckpointKeys.Head };
+                var head = new TableEntity(newest) { RowKey = CheckpointKeys.Head(target) };
                 await AddAsync(head).ConfigureAwait(false);
             }
 
@@ -115,7 +115,8 @@ public sealed partial class TableCheckpointStore
     /// <summary>The row as the copy stores it, or null for what is not copied (a compaction mark with nothing worth keeping).</summary>
     private static TableEntity? CopyRow(TableEntity row, string target, string threadId, string targetThreadId)
     {
-        var copy = new TableEntity(target, row.RowKey);
+        var head = row.RowKey.StartsWith(CheckpointKeys.HeadPrefix);
+        var copy = new TableEntity(target, head ? CheckpointKeys.Head(target) : row.RowKey);
         if (row.RowKey == CheckpointKeys.Mark)
         {
             // Only what compaction has done; a request, a holder or a purge of run events belongs to the source.
@@ -133,7 +134,7 @@ public sealed partial class TableCheckpointStore
             return copy;
         }
 
-        var metadata = row.RowKey.StartsWith('c') || row.RowKey == CheckpointKeys.Head ? row.GetLargeString("M") : null;
+        var metadata = row.RowKey.StartsWith('c') || head ? row.GetLargeString("M") : null;
         foreach (var (name, value) in row)
         {
             if (name is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"

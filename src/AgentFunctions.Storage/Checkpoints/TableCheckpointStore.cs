@@ -307,7 +307,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
         // The head row first: from here on a write planned on the old head fails, and the next one goes on from the kept checkpoint.
         if (kept is null)
         {
-            await _table.DeleteEntityAsync(partition, CheckpointKeys.Head, ETag.All, cancellationToken).ConfigureAwait(false);
+            await _table.DeleteEntityAsync(partition, CheckpointKeys.Head(partition), ETag.All, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -668,7 +668,7 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
     /// <summary>The thread's newest checkpoint row: its head row (a point read), or null when the thread has none.</summary>
     private async Task<CheckpointRow?> ReadHeadAsync(string partition, CancellationToken cancellationToken)
     {
-        var head = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Head, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var head = await _table.GetRowIfExistsAsync<CheckpointRow>(partition, CheckpointKeys.Head(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (head is not null || _headsKept)
         {
             return head;

@@ -157,7 +157,7 @@ public class CheckpointHeadRowTests
             => (await Table.GetEntityIfExistsAsync<TableEntity>(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept)).HasValue;
 
         public async Task<bool> HasHeadRowAsync(string thread)
-            => (await Table.GetEntityIfExistsAsync<TableEntity>(Partition(thread), CheckpointKeys.Head)).HasValue;
+            => (await Table.GetEntityIfExistsAsync<TableEntity>(Partition(thread), CheckpointKeys.Head(Partition(thread)))).HasValue;
 
         /// <summary>
         /// Writes a thread of two checkpoints (q, then a) as a version without head rows left it: its rows, and no head
@@ -168,7 +168,7 @@ public class CheckpointHeadRowTests
             var store = Store();
             var one = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("q", "h"))));
             var two = await store.PutAsync(Write(Owner, thread, one.CheckpointId, StateUpdate.FromMessages(Ai("a", "a")), step: 1));
-            await Table.DeleteEntityAsync(Partition(thread), CheckpointKeys.Head);
+            await Table.DeleteEntityAsync(Partition(thread), CheckpointKeys.Head(Partition(thread)));
             await Table.DeleteEntityAsync(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept);
             return two.CheckpointId;
         }
