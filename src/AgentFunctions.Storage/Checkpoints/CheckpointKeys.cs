@@ -37,9 +37,7 @@ internal static class CheckpointKeys
 
     public const char HeadPrefix = 'h';
 
-    /// <summary>The partition and row of the table's marker that every thread with checkpoints has its head row (no thread key starts with <c>~</c>).</summary>
-    public const string TablePartition = "~";
-
+    /// <summary>The table's marker (<see cref="Stores.TableFormat"/>): every thread with checkpoints has its head row.</summary>
     public const string HeadsKept = "heads";
 
     public static string Partition(string ownerKey, string threadId) => ownerKey + "|" + threadId;

@@ -686,32 +686,8 @@ public sealed partial class TableCheckpointStore : ICheckpointStore
 
     private Task EnsureTableAsync(CancellationToken cancellationToken) => _creation.EnsureCreatedAsync(cancellationToken);
 
-    /// <summary>
-    /// Learns, on the store's first use, whether every thread in the table has its head row: the table's marker says so,
-    /// and a table without any row yet gets the marker (a table that holds rows of an earlier version does not).
-    /// </summary>
-    private async Task LearnHeadsKeptAsync()
-    {
-        var marker = await _table.GetEntityIfExistsAsync<TableEntity>(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept, select: ["RowKey"]).ConfigureAwait(false);
-        if (!marker.HasValue)
-        {
-            await foreach (var _ in _table.QueryAsync<TableEntity>(select: ["RowKey"], maxPerPage: 1).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            try
-            {
-                await _table.AddEntityAsync(new TableEntity(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept)).ConfigureAwait(false);
-            }
-            catch (RequestFailedException e) when (e.Status == 409)
-            {
-                // Another process marked it first.
-            }
-        }
-
-        _headsKept = true;
-    }
+    /// <summary>Learns, on the store's first use, whether every thread in the table has its head row (<see cref="TableFormat"/>).</summary>
+    private async Task LearnHeadsKeptAsync() => _headsKept = await TableFormat.IsCurrentAsync(_table, CheckpointKeys.HeadsKept).ConfigureAwait(false);
 
     /// <summary>
     /// The head's state (and its delta) by point reads, when its rows are the usual ones: an inline snapshot, and after it

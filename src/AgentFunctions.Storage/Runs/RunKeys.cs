@@ -12,12 +12,22 @@ namespace AgentFunctions.Storage.Runs;
 /// its complement (<c>0</c>↔<c>f</c>, <c>1</c>↔<c>e</c>…), which reverses the order of the time-ordered
 /// ids (<see cref="RunIds"/>), so the service's natural order is newest first and a run id still leads
 /// straight to its row.</item>
-/// <item><c>queue</c>: the thread's active runs, in the order they run (<see cref="RunQueueEntity"/>).</item>
+/// <item><c>q{partition}</c>: the thread's active runs, in the order they run (<see cref="RunQueueEntity"/>). The key
+/// names its partition so that no two threads share it: the emulator finds a row by its row key first and then looks
+/// through every row of the table with that key, so a key every thread had would cost more the more threads the table
+/// holds. A table written before this layout (<see cref="Stores.TableFormat"/>) keeps <c>queue</c>.</item>
 /// </list>
 /// </summary>
 internal static class RunKeys
 {
-    public const string Queue = "queue";
+    /// <summary>The table's marker (<see cref="Stores.TableFormat"/>): its queue rows are keyed by <see cref="Queue"/>.</summary>
+    public const string QueuePerThread = "queues";
+
+    /// <summary>The queue row's key in a table written before <see cref="QueuePerThread"/>.</summary>
+    public const string LegacyQueue = "queue";
+
+    /// <summary>The key of the thread's queue row in <paramref name="partition"/>.</summary>
+    public static string Queue(string partition) => "q" + partition;
 
     /// <summary>The first key of the run rows' range, inclusive.</summary>
     public const string RunsFrom = "r";

@@ -4,7 +4,7 @@ using Azure;
 namespace AgentFunctions.Storage.Runs;
 
 /// <summary>
-/// A thread's queue row (RowKey <see cref="RunKeys.Queue"/>): the ids of its active runs in the order
+/// A thread's queue row (RowKey <see cref="RunKeys.Queue"/>, or <see cref="RunKeys.LegacyQueue"/>): the ids of its active runs in the order
 /// they run, the first one running or next. Every change of a run between active and ended changes this
 /// row in the same entity-group transaction, under its ETag, so the queue names exactly the thread's
 /// active runs. <see cref="LastCreatedAt"/> is the creation time of the run queued last: a new run is
@@ -16,7 +16,7 @@ internal sealed class RunQueueEntity : ITableRow<RunQueueEntity>
 
     public string PartitionKey { get; set; } = string.Empty;
 
-    public string RowKey { get; set; } = RunKeys.Queue;
+    public string RowKey { get; set; } = string.Empty;
 
     public DateTimeOffset? Timestamp { get; set; }
 

@@ -36,6 +36,9 @@ public sealed partial class TableRunStore : IRunStore
     private readonly TableCreation _creation;
     private readonly TimeProvider _time;
 
+    // Whether the queue rows are keyed per thread (RunKeys.Queue), learned on first use: not in a table written before.
+    private volatile bool _queuePerThread;
+
     /// <summary>The store the hosts register: the table <see cref="DefaultTableName"/> with the deployment's prefix.</summary>
     /// <param name="service">The Table service; the store keeps one client for its table.</param>
     /// <param name="names">The deployment's table names.</param>
@@ -52,7 +55,7 @@ public sealed partial class TableRunStore : IRunStore
     {
         ArgumentNullException.ThrowIfNull(service);
         _table = service.GetTableClient(tableName);
-        _creation = new TableCreation(_table);
+        _creation = new TableCreation(_table, async () => _queuePerThread = await TableFormat.IsCurrentAsync(_table, RunKeys.QueuePerThread).ConfigureAwait(false));
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -505,9 +508,9 @@ public sealed partial class TableRunStore : IRunStore
             ? TableRows.Action(TableTransactionActionType.Delete, new RunEntity { PartitionKey = partition, RowKey = rowKey }, runETag)
             : TableRows.Action(TableTransactionActionType.UpdateReplace, RunEntity.From(ended, partition, rowKey), runETag);
 
-    private static TableTransactionAction QueueAction(string partition, RunQueueEntity? queue, List<string> runs, DateTimeOffset lastCreatedAt)
+    private TableTransactionAction QueueAction(string partition, RunQueueEntity? queue, List<string> runs, DateTimeOffset lastCreatedAt)
     {
-        var entity = new RunQueueEntity { PartitionKey = partition, Runs = runs, LastCreatedAt = lastCreatedAt };
+        var entity = new RunQueueEntity { PartitionKey = partition, RowKey = QueueKey(partition), Runs = runs, LastCreatedAt = lastCreatedAt };
         return queue is null
             ? TableRows.Action(TableTransactionActionType.Add, entity)
             : TableRows.Action(TableTransactionActionType.UpdateReplace, entity, queue.ETag);
@@ -515,7 +518,7 @@ public sealed partial class TableRunStore : IRunStore
 
     private async Task<RunQueueEntity?> ReadQueueAsync(string partition, CancellationToken cancellationToken)
     {
-        var response = await _table.GetRowIfExistsAsync<RunQueueEntity>(partition, RunKeys.Queue, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var response = await _table.GetRowIfExistsAsync<RunQueueEntity>(partition, QueueKey(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
         return response;
     }
 
@@ -532,6 +535,9 @@ public sealed partial class TableRunStore : IRunStore
         await Task.WhenAll(queue, run).ConfigureAwait(false);
         return (await queue.ConfigureAwait(false), await run.ConfigureAwait(false));
     }
+
+    /// <summary>The key of the thread's queue row, in this table's layout (known once the table was made sure of).</summary>
+    private string QueueKey(string partition) => _queuePerThread ? RunKeys.Queue(partition) : RunKeys.LegacyQueue;
 
     private DateTimeOffset Now() => _time.GetUtcNow().ToUniversalTime();
 

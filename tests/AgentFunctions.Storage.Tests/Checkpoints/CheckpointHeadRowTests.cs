@@ -154,7 +154,7 @@ public class CheckpointHeadRowTests
         public async ValueTask DisposeAsync() => await Service.DeleteTableAsync(Name);
 
         public async Task<bool> HasMarkerAsync()
-            => (await Table.GetEntityIfExistsAsync<TableEntity>(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept)).HasValue;
+            => (await Table.GetEntityIfExistsAsync<TableEntity>(AgentFunctions.Storage.Stores.TableFormat.Partition, CheckpointKeys.HeadsKept)).HasValue;
 
         public async Task<bool> HasHeadRowAsync(string thread)
             => (await Table.GetEntityIfExistsAsync<TableEntity>(Partition(thread), CheckpointKeys.Head(Partition(thread)))).HasValue;
@@ -169,7 +169,7 @@ public class CheckpointHeadRowTests
             var one = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("q", "h"))));
             var two = await store.PutAsync(Write(Owner, thread, one.CheckpointId, StateUpdate.FromMessages(Ai("a", "a")), step: 1));
             await Table.DeleteEntityAsync(Partition(thread), CheckpointKeys.Head(Partition(thread)));
-            await Table.DeleteEntityAsync(CheckpointKeys.TablePartition, CheckpointKeys.HeadsKept);
+            await Table.DeleteEntityAsync(AgentFunctions.Storage.Stores.TableFormat.Partition, CheckpointKeys.HeadsKept);
             return two.CheckpointId;
         }
 

@@ -51,7 +51,7 @@ public sealed class RunStoreFixture : IAsyncLifetime
     public async Task<List<string>> ReadQueueAsync(string owner, string threadId)
     {
         var response = await Service.GetTableClient(TableName)
-            .GetEntityIfExistsAsync<TableEntity>(RunKeys.Partition(owner, threadId), RunKeys.Queue);
+            .GetEntityIfExistsAsync<TableEntity>(RunKeys.Partition(owner, threadId), RunKeys.Queue(RunKeys.Partition(owner, threadId)));
         var runs = response.HasValue ? response.Value!.GetString("Runs") : null;
         return [.. (runs ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)];
     }
