@@ -58,7 +58,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
     private readonly ITimer _timer;
 
     private long _next = -1;
-    private long _from = -1;
+    // The sequence after the last one stored (the first one appended until a row is stored); -1 before any.
     private long _writtenNext = -1;
     private long _pendingBytes;
     private bool _timerArmed;
@@ -144,9 +144,9 @@ internal sealed class TableRunEventWriter : IRunEventWriter
             }
 
             _pendingBytes += bytes;
-            if (_from < 0)
+            if (_writtenNext < 0)
             {
-                _from = _writtenNext = runEvent.Sequence;
+                _writtenNext = runEvent.Sequence;
             }
 
             _next = runEvent.Sequence + 1;
@@ -277,7 +277,7 @@ internal sealed class TableRunEventWriter : IRunEventWriter
         WrittenRow row;
         lock (_lock)
         {
-            if (_from < 0 || next < _from || (_written.Count > 0 && next < _written[0].First))
+            if (_writtenNext < 0 || next < (_written.Count > 0 ? _written[0].First : _writtenNext))
             {
                 return null;
             }
