@@ -40,6 +40,7 @@ public sealed partial class TableCheckpointStore
         {
             var batch = new List<TableTransactionAction>(MaxBatchOperations);
             long batchBytes = 0;
+            var headKey = CheckpointKeys.Head(target);
             TableEntity? newest = null;
             var hasHead = false;
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {source}");
@@ -51,7 +52,7 @@ public sealed partial class TableCheckpointStore
                 }
 
                 await AddAsync(copy).ConfigureAwait(false);
-                hasHead |= copy.RowKey == CheckpointKeys.Head(target);
+                hasHead |= copy.RowKey == headKey;
                 if (copy.RowKey.StartsWith('c'))
                 {
                     newest ??= copy; // the rows come newest first
@@ -62,7 +63,7 @@ public sealed partial class TableCheckpointStore
             // A source written before head rows were kept has none: the copy gets one, its newest checkpoint row again.
             if (!hasHead && newest is not null)
             {
-                var head = new TableEntity(newest) { RowKey = CheckpointKeys.Head(target) };
+                var head = new TableEntity(newest) { RowKey = headKey };
                 await AddAsync(head).ConfigureAwait(false);
             }
 
