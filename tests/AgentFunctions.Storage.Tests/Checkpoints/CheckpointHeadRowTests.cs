@@ -1,6 +1,7 @@
 using AgentFunctions.Core.State;
 using AgentFunctions.Storage.Checkpoints;
 using AgentFunctions.Storage.Owners;
+using AgentFunctions.Storage.Stores;
 using Azure.Data.Tables;
 using static AgentFunctions.Storage.Tests.Checkpoints.CheckpointTestData;
 
@@ -18,16 +19,16 @@ public class CheckpointHeadRowTests
     [Fact]
     public async Task TheLatestCheckpoint_AndItsState_AreReadByKey_NotByQuery()
     {
-        await using var table = await TableFixture.CreateAsync();
+        await using var table = await OwnTable.CreateAsync("cph");
         var thread = NewThread();
-        var writer = table.Store();
+        var writer = Store(table);
         var one = await writer.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("q", "h"))));
         var two = await writer.PutAsync(Write(Owner, thread, one.CheckpointId, StateUpdate.FromMessages(Ai("a", "a")), step: 1));
         var three = await writer.PutAsync(Write(Owner, thread, two.CheckpointId, StateUpdate.FromMessages(Ai("b", "b")), step: 2));
 
         foreach (var (id, texts) in new[] { (three.CheckpointId, new[] { "q", "a", "b" }), (one.CheckpointId, ["q"]) })
         {
-            var reader = table.Store(); // another process: nothing remembered
+            var reader = Store(table); // another process: nothing remembered
             await reader.GetLatestAsync(Owner, NewThread());
             table.Requests.Reset();
 
@@ -44,33 +45,33 @@ public class CheckpointHeadRowTests
     [Fact]
     public async Task AFreshTable_IsMarked_AndATableWithRowsFromAnEarlierVersion_IsNot()
     {
-        await using var fresh = await TableFixture.CreateAsync();
-        await fresh.Store().GetLatestAsync(Owner, NewThread());
-        Assert.True(await fresh.HasMarkerAsync());
+        await using var fresh = await OwnTable.CreateAsync("cph");
+        await Store(fresh).GetLatestAsync(Owner, NewThread());
+        Assert.True(await fresh.IsMarkedAsync(CheckpointKeys.HeadsKept));
 
-        await using var legacy = await TableFixture.CreateAsync();
-        await legacy.AddLegacyThreadAsync(NewThread());
-        await legacy.Store().GetLatestAsync(Owner, NewThread());
-        Assert.False(await legacy.HasMarkerAsync());
+        await using var legacy = await OwnTable.CreateAsync("cph");
+        await AddLegacyThreadAsync(legacy, NewThread());
+        await Store(legacy).GetLatestAsync(Owner, NewThread());
+        Assert.False(await legacy.IsMarkedAsync(CheckpointKeys.HeadsKept));
     }
 
     [Fact]
     public async Task AThreadWrittenBeforeHeadRows_IsRead_AndItsNextWriteAddsItsHeadRow()
     {
-        await using var table = await TableFixture.CreateAsync();
+        await using var table = await OwnTable.CreateAsync("cph");
         var thread = NewThread();
-        var two = await table.AddLegacyThreadAsync(thread);
-        var store = table.Store();
+        var two = await AddLegacyThreadAsync(table, thread);
+        var store = Store(table);
 
         var latest = await store.GetLatestAsync(Owner, thread);
         Assert.Equal(two, latest!.CheckpointId);
         Assert.Equal(["q", "a"], latest.Values.Messages.Select(m => m.Content.ToText()));
         Assert.Null(await store.GetLatestAsync(Owner, NewThread())); // a new thread in such a table is empty, not missing a head
 
-        var three = await table.Store().PutAsync(Write(Owner, thread, two, StateUpdate.FromMessages(Ai("b", "b")), step: 2));
-        Assert.True(await table.HasHeadRowAsync(thread));
+        var three = await Store(table).PutAsync(Write(Owner, thread, two, StateUpdate.FromMessages(Ai("b", "b")), step: 2));
+        Assert.True(await HasHeadRowAsync(table, thread));
         table.Requests.Reset();
-        var after = await table.Store().GetLatestAsync(Owner, thread);
+        var after = await Store(table).GetLatestAsync(Owner, thread);
         Assert.Equal(three.CheckpointId, after!.CheckpointId);
         Assert.Equal(["q", "a", "b"], after.Values.Messages.Select(m => m.Content.ToText()));
         Assert.DoesNotContain(table.Requests.Requests, r => Uri.UnescapeDataString(r.Uri.Query).Contains("$filter", StringComparison.Ordinal));
@@ -79,10 +80,10 @@ public class CheckpointHeadRowTests
     [Fact]
     public async Task TwoWritersOfAThreadWrittenBeforeHeadRows_OneLands_TheOtherConflicts()
     {
-        await using var table = await TableFixture.CreateAsync();
+        await using var table = await OwnTable.CreateAsync("cph");
         var thread = NewThread();
-        var two = await table.AddLegacyThreadAsync(thread);
-        var (here, there) = (table.Store(), table.Store());
+        var two = await AddLegacyThreadAsync(table, thread);
+        var (here, there) = (Store(table), Store(table));
         Assert.NotNull(await here.GetLatestAsync(Owner, thread));
         Assert.NotNull(await there.GetLatestAsync(Owner, thread));
 
@@ -90,89 +91,60 @@ public class CheckpointHeadRowTests
         await Assert.ThrowsAsync<AgentFunctions.Core.Stores.StoreConflictException>(
             () => here.PutAsync(Write(Owner, thread, two, StateUpdate.FromMessages(Ai("here", "x")), step: 2)));
 
-        Assert.Equal(theirs.CheckpointId, (await table.Store().GetLatestAsync(Owner, thread))!.CheckpointId);
+        Assert.Equal(theirs.CheckpointId, (await Store(table).GetLatestAsync(Owner, thread))!.CheckpointId);
     }
 
     [Fact]
     public async Task ARollbackToNothing_EmptiesTheThread_AndTheNextWriteStartsIt()
     {
-        await using var table = await TableFixture.CreateAsync();
+        await using var table = await OwnTable.CreateAsync("cph");
         var thread = NewThread();
-        var store = table.Store();
+        var store = Store(table);
         var one = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("q", "h"))));
         await store.PutAsync(Write(Owner, thread, one.CheckpointId, StateUpdate.FromMessages(Ai("a", "a")), step: 1));
 
-        await table.Store().DeleteAfterAsync(Owner, thread, null);
+        await Store(table).DeleteAfterAsync(Owner, thread, null);
 
-        Assert.False(await table.HasHeadRowAsync(thread));
-        Assert.Null(await table.Store().GetLatestAsync(Owner, thread));
+        Assert.False(await HasHeadRowAsync(table, thread));
+        Assert.Null(await Store(table).GetLatestAsync(Owner, thread));
         var again = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("again", "g"))));
         Assert.Equal(1, again.Sequence);
-        Assert.Equal(["again"], (await table.Store().GetLatestAsync(Owner, thread))!.Values.Messages.Select(m => m.Content.ToText()));
+        Assert.Equal(["again"], (await Store(table).GetLatestAsync(Owner, thread))!.Values.Messages.Select(m => m.Content.ToText()));
     }
 
     [Fact]
     public async Task ACopyOfAThreadWrittenBeforeHeadRows_GetsAHeadRow()
     {
-        await using var table = await TableFixture.CreateAsync();
+        await using var table = await OwnTable.CreateAsync("cph");
         var (thread, copy) = (NewThread(), NewThread());
-        await table.AddLegacyThreadAsync(thread);
+        await AddLegacyThreadAsync(table, thread);
 
-        Assert.Equal(2, await table.Store().CopyThreadAsync(Owner, thread, copy));
+        Assert.Equal(2, await Store(table).CopyThreadAsync(Owner, thread, copy));
 
-        Assert.True(await table.HasHeadRowAsync(copy));
-        var latest = await table.Store().GetLatestAsync(Owner, copy);
+        Assert.True(await HasHeadRowAsync(table, copy));
+        var latest = await Store(table).GetLatestAsync(Owner, copy);
         Assert.Equal(["q", "a"], latest!.Values.Messages.Select(m => m.Content.ToText()));
         Assert.Equal(2, latest.Sequence);
     }
 
-    /// <summary>A table of its own, and a way to write a thread as a version before head rows wrote it.</summary>
-    private sealed class TableFixture : IAsyncDisposable
+    private static TableCheckpointStore Store(OwnTable table) => new(table.Service, new CheckpointStoreOptions { TableName = table.Name });
+
+    private static async Task<bool> HasHeadRowAsync(OwnTable table, string thread)
+        => (await table.Table.GetEntityIfExistsAsync<TableEntity>(Partition(thread), CheckpointKeys.Head(Partition(thread)))).HasValue;
+
+    /// <summary>
+    /// Writes a thread of two checkpoints (q, then a) as a version without head rows left it: its rows, and no head
+    /// row or table marker. The id of its latest checkpoint.
+    /// </summary>
+    private static async Task<string> AddLegacyThreadAsync(OwnTable table, string thread)
     {
-        private TableFixture(CountingPolicy requests, TableServiceClient service, string name) => (Requests, Service, Name) = (requests, service, name);
-
-        public CountingPolicy Requests { get; }
-
-        private TableServiceClient Service { get; }
-
-        private string Name { get; }
-
-        private TableClient Table => Service.GetTableClient(Name);
-
-        public static async Task<TableFixture> CreateAsync()
-        {
-            var requests = new CountingPolicy();
-            var options = new TableClientOptions();
-            options.AddPolicy(requests, Azure.Core.HttpPipelinePosition.PerRetry);
-            var fixture = new TableFixture(requests, new TableServiceClient(TestStorage.ConnectionString, options), TestStorage.UniqueName("cph"));
-            await fixture.Service.CreateTableIfNotExistsAsync(fixture.Name);
-            return fixture;
-        }
-
-        public TableCheckpointStore Store() => new(Service, new CheckpointStoreOptions { TableName = Name });
-
-        public async ValueTask DisposeAsync() => await Service.DeleteTableAsync(Name);
-
-        public async Task<bool> HasMarkerAsync()
-            => (await Table.GetEntityIfExistsAsync<TableEntity>(AgentFunctions.Storage.Stores.TableFormat.Partition, CheckpointKeys.HeadsKept)).HasValue;
-
-        public async Task<bool> HasHeadRowAsync(string thread)
-            => (await Table.GetEntityIfExistsAsync<TableEntity>(Partition(thread), CheckpointKeys.Head(Partition(thread)))).HasValue;
-
-        /// <summary>
-        /// Writes a thread of two checkpoints (q, then a) as a version without head rows left it: its rows, and no head
-        /// row or table marker. The id of its latest checkpoint.
-        /// </summary>
-        public async Task<string> AddLegacyThreadAsync(string thread)
-        {
-            var store = Store();
-            var one = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("q", "h"))));
-            var two = await store.PutAsync(Write(Owner, thread, one.CheckpointId, StateUpdate.FromMessages(Ai("a", "a")), step: 1));
-            await Table.DeleteEntityAsync(Partition(thread), CheckpointKeys.Head(Partition(thread)));
-            await Table.DeleteEntityAsync(AgentFunctions.Storage.Stores.TableFormat.Partition, CheckpointKeys.HeadsKept);
-            return two.CheckpointId;
-        }
-
-        private static string Partition(string thread) => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(Owner), thread);
+        var store = Store(table);
+        var one = await store.PutAsync(Write(Owner, thread, null, StateUpdate.FromMessages(Human("q", "h"))));
+        var two = await store.PutAsync(Write(Owner, thread, one.CheckpointId, StateUpdate.FromMessages(Ai("a", "a")), step: 1));
+        await table.Table.DeleteEntityAsync(Partition(thread), CheckpointKeys.Head(Partition(thread)));
+        await table.Table.DeleteEntityAsync(TableFormat.Partition, CheckpointKeys.HeadsKept);
+        return two.CheckpointId;
     }
+
+    private static string Partition(string thread) => CheckpointKeys.Partition(OwnerKey.ToPartitionKey(Owner), thread);
 }
